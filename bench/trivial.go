@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// trivialBody is what TrivialServer answers to every POST: a small GetItem-like
+// response.
+const trivialBody = `{"Item":{"pk":{"S":"p0"},"sk":{"N":"0"},"n":{"N":"0"}}}`
+
+// TrivialHandler answers every POST with the same small DynamoDB-like JSON
+// body after reading the request body, with the headers DynamoDB sends
+// (Content-Type, x-amzn-RequestId, x-amz-crc32). Any other method gets
+// DynamoDB's health-check answer. It does no parsing, signing checks or
+// storage: it is the ceiling a real server's throughput is compared with.
+func TrivialHandler() http.Handler {
+	body := []byte(trivialBody)
+	crc := []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
+	length := []string{strconv.Itoa(len(body))}
+	ctype := []string{amzJSONType}
+	reqID := []string{"TRIVIAL0000000000000000000000000000000000000000000000"}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			io.WriteString(w, "healthy: dynago bench trivial server\n")
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		h := w.Header()
+		h["Content-Type"] = ctype
+		h["Content-Length"] = length
+		h["X-Amz-Crc32"] = crc
+		h["X-Amzn-Requestid"] = reqID
+		w.Write(body)
+	})
+}
+
+// TrivialServer serves TrivialHandler on addr (e.g. "127.0.0.1:8010") until
+// the listener fails; it returns that error.
+func TrivialServer(addr string) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           TrivialHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	return srv.ListenAndServe()
+}
