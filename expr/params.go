@@ -1,0 +1,157 @@
+package expr
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dynago/dynago/ddb"
+)
+
+// Params holds one request's ExpressionAttributeNames and
+// ExpressionAttributeValues and records which of them the request's
+// expressions used. A Params belongs to one request: it is not safe for
+// concurrent use.
+type Params struct {
+	names      map[string]string
+	values     map[string]ddb.AttributeValue
+	usedNames  map[string]struct{}
+	usedValues map[string]struct{}
+}
+
+// Limits on expression attribute names and values.
+const (
+	maxPlaceholderLen = 255   // bytes in a "#name" or ":value" key
+	maxNameLen        = 65535 // bytes in an attribute name
+)
+
+// NewParams validates the shapes of ExpressionAttributeNames and
+// ExpressionAttributeValues as DynamoDB does (a nil map means the parameter
+// was absent; a non-nil empty map is an error). It does not validate the
+// attribute values themselves: that is the wire decoder's job.
+func NewParams(names map[string]string, values map[string]ddb.AttributeValue) (*Params, error) {
+	if names != nil && len(names) == 0 {
+		return nil, ddb.Validation("ExpressionAttributeNames must not be empty")
+	}
+	if values != nil && len(values) == 0 {
+		return nil, ddb.Validation("ExpressionAttributeValues must not be empty")
+	}
+	if err := checkKeys("ExpressionAttributeNames", '#', sortedKeys(names), true); err != nil {
+		return nil, err
+	}
+	vkeys := make([]string, 0, len(values))
+	for k := range values {
+		vkeys = append(vkeys, k)
+	}
+	sortJavaOrder(vkeys)
+	if err := checkKeys("ExpressionAttributeValues", ':', vkeys, false); err != nil {
+		return nil, err
+	}
+	for _, k := range sortedKeys(names) {
+		v := names[k]
+		if v == "" {
+			return nil, ddb.Validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k)
+		}
+		if len(v) > maxNameLen {
+			return nil, ddb.Validation("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 bytes for key " + k)
+		}
+	}
+	return &Params{names: names, values: values}, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortJavaOrder(keys)
+	return keys
+}
+
+func checkKeys(param string, lead byte, keys []string, withSize bool) error {
+	for _, k := range keys {
+		if !validPlaceholder(k, lead) {
+			return ddb.Validation(param + " contains invalid key: Syntax error; key: \"" + k + "\"")
+		}
+		if len(k) > maxPlaceholderLen {
+			msg := param + " contains invalid key: The expression attribute map contains a key that is too long;"
+			if withSize {
+				msg += " size of key: " + strconv.Itoa(len(k))
+			}
+			return ddb.Validation(msg)
+		}
+	}
+	return nil
+}
+
+// validPlaceholder reports whether k is lead followed by one or more
+// letters, digits or '_'.
+func validPlaceholder(k string, lead byte) bool {
+	if len(k) < 2 || k[0] != lead {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		if !isWordChar(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// name resolves #ref, recording its use.
+func (p *Params) name(ref string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	v, ok := p.names[ref]
+	if ok {
+		if p.usedNames == nil {
+			p.usedNames = make(map[string]struct{}, len(p.names))
+		}
+		p.usedNames[ref] = struct{}{}
+	}
+	return v, ok
+}
+
+// value resolves :ref, recording its use.
+func (p *Params) value(ref string) (ddb.AttributeValue, bool) {
+	if p == nil {
+		return ddb.AttributeValue{}, false
+	}
+	v, ok := p.values[ref]
+	if ok {
+		if p.usedValues == nil {
+			p.usedValues = make(map[string]struct{}, len(p.values))
+		}
+		p.usedValues[ref] = struct{}{}
+	}
+	return v, ok
+}
+
+// CheckUnused returns DynamoDB's error for expression attribute names or
+// values that no expression of the request used. Call it after all of the
+// request's expressions were parsed with p.
+func (p *Params) CheckUnused() error {
+	if p == nil {
+		return nil
+	}
+	var unused []string
+	for k := range p.names {
+		if _, ok := p.usedNames[k]; !ok {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		sortJavaOrder(unused)
+		return ddb.Validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + strings.Join(unused, ", ") + "}")
+	}
+	for k := range p.values {
+		if _, ok := p.usedValues[k]; !ok {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		sortJavaOrder(unused)
+		return ddb.Validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + strings.Join(unused, ", ") + "}")
+	}
+	return nil
+}
