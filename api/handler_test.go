@@ -1,0 +1,131 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dynago/dynago/ddb"
+)
+
+const testAuth = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc"
+
+func testHandler() *Handler {
+	return NewHandler(Options{Ops: map[string]Op{
+		DynamoDBPrefix + "Echo": func(ctx context.Context, body []byte) (any, error) {
+			return map[string]any{"ok": true, "request_id_set": RequestID(ctx) != ""}, nil
+		},
+		DynamoDBPrefix + "Fail": func(ctx context.Context, body []byte) (any, error) {
+			return nil, ddb.Errorf(ddb.ErrConditionalCheckFailed, "The conditional request failed")
+		},
+		DynamoDBPrefix + "Validate": func(ctx context.Context, body []byte) (any, error) {
+			return nil, ddb.Validation("bad")
+		},
+		DynamoDBPrefix + "Bug": func(ctx context.Context, body []byte) (any, error) {
+			return nil, errors.New("something broke")
+		},
+		DynamoDBPrefix + "Panic": func(ctx context.Context, body []byte) (any, error) {
+			panic("boom")
+		},
+		DynamoDBPrefix + "CCF": func(ctx context.Context, body []byte) (any, error) {
+			return nil, ddb.ConditionalCheckFailed(ddb.Item{"pk": ddb.S("a")})
+		},
+	}, EncodeItem: func(it ddb.Item) ([]byte, error) { return []byte(`{"pk":{"S":"a"}}`), nil }})
+}
+
+func TestHandler(t *testing.T) {
+	h := testHandler()
+	for _, tc := range []struct {
+		name, method, target, body, auth, ctype string
+		status                                  int
+		wantBody                                string // substring
+	}{
+		{"ok", "POST", "Echo", "{}", testAuth, "application/x-amz-json-1.0", 200, `"ok":true`},
+		{"json content type", "POST", "Echo", "{}", testAuth, "application/json", 200, `"request_id_set":true`},
+		{"health", "GET", "", "", "", "", 200, "healthy"},
+		{"unknown op", "POST", "Nope", "{}", testAuth, "application/x-amz-json-1.0", 400, `{"__type":"com.amazon.coral.service#UnknownOperationException"}`},
+		{"bad json", "POST", "Echo", "{", testAuth, "application/x-amz-json-1.0", 400, `{"__type":"com.amazon.coral.service#SerializationException"}`},
+		{"empty body", "POST", "Echo", "", testAuth, "application/x-amz-json-1.0", 400, `SerializationException`},
+		{"no auth", "POST", "Echo", "{}", "", "application/x-amz-json-1.0", 400,
+			`{"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"}`},
+		{"incomplete auth", "POST", "Echo", "{}", "AWS4-HMAC-SHA256 Credential=x", "application/x-amz-json-1.0", 400,
+			`IncompleteSignatureException`},
+		{"service error", "POST", "Fail", "{}", testAuth, "application/x-amz-json-1.0", 400,
+			`{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}`},
+		{"validation", "POST", "Validate", "{}", testAuth, "application/x-amz-json-1.0", 400,
+			`{"__type":"com.amazon.coral.validate#ValidationException","message":"bad"}`},
+		{"bug", "POST", "Bug", "{}", testAuth, "application/x-amz-json-1.0", 500,
+			`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}`},
+		{"panic", "POST", "Panic", "{}", testAuth, "application/x-amz-json-1.0", 500, `InternalServerError`},
+		{"item in error", "POST", "CCF", "{}", testAuth, "application/x-amz-json-1.0", 400, `"Item":{"pk":{"S":"a"}}`},
+		{"wrong content type", "POST", "Echo", "{}", testAuth, "text/plain", 404, `<UnknownOperationException/>`},
+		{"wrong method", "PUT", "Echo", "{}", testAuth, "application/x-amz-json-1.0", 404, `<UnknownOperationException/>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "/", strings.NewReader(tc.body))
+			if tc.target != "" {
+				req.Header.Set("X-Amz-Target", DynamoDBPrefix+tc.target)
+			}
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			req.Header.Set("X-Amz-Date", "20260101T000000Z")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			body := rec.Body.String()
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, body)
+			}
+			if !strings.Contains(body, tc.wantBody) {
+				t.Fatalf("body %s, want it to contain %s", body, tc.wantBody)
+			}
+			if tc.method == "POST" && rec.Code != 404 {
+				if got, want := rec.Header().Get("x-amz-crc32"), strconv.FormatUint(uint64(crc32.ChecksumIEEE(rec.Body.Bytes())), 10); got != want {
+					t.Fatalf("crc32 %s, want %s", got, want)
+				}
+				if id := rec.Header().Get("x-amzn-RequestId"); len(id) != 52 {
+					t.Fatalf("request id %q", id)
+				}
+				if !json.Valid(rec.Body.Bytes()) {
+					t.Fatalf("invalid JSON body %s", body)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestIDsDiffer(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		id := newRequestID()
+		if seen[id] {
+			t.Fatalf("duplicate request id %s", id)
+		}
+		seen[id] = true
+	}
+}
+
+func BenchmarkHandlerEcho(b *testing.B) {
+	h := NewHandler(Options{Ops: map[string]Op{
+		DynamoDBPrefix + "Echo": func(ctx context.Context, body []byte) (any, error) { return []byte(`{}`), nil },
+	}})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"TableName":"t"}`))
+		req.Header.Set("X-Amz-Target", DynamoDBPrefix+"Echo")
+		req.Header.Set("Authorization", testAuth)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		req.Header.Set("X-Amz-Date", "20260101T000000Z")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	_ = http.StatusOK
+}

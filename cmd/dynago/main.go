@@ -1,0 +1,133 @@
+// Command dynago is a DynamoDB-compatible database server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/dynago/dynago/bench"
+	"github.com/dynago/dynago/server"
+)
+
+const usage = `dynago: a DynamoDB-compatible database server
+
+Usage:
+  dynago serve [flags]     serve the DynamoDB API (and DynamoDB Streams) on one port
+  dynago bench [flags]     load-generate against any DynamoDB endpoint ("dynago bench --help")
+  dynago version           print the version
+  dynago help              print this help
+
+Point any AWS SDK or tool at the endpoint, e.g.
+  aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000
+Any well-formed SigV4 credentials are accepted.
+
+Flags of "dynago serve":
+`
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "bench":
+		return bench.Main(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "dynago", Version)
+		return 0
+	case "help":
+		fs, _ := serveFlags(stderr)
+		printUsage(stdout, fs)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "dynago: unknown command %q\n\n", cmd)
+		fs, _ := serveFlags(stderr)
+		printUsage(stderr, fs)
+		return 2
+	}
+}
+
+type serveOptions struct {
+	cfg       server.Config
+	logLevel  string
+	logFormat string
+	sync      bool
+}
+
+func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveOptions) {
+	o := &serveOptions{}
+	fs := flag.NewFlagSet("dynago serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.cfg.Addr, "addr", "127.0.0.1:8000", "`host:port` to listen on")
+	fs.StringVar(&o.cfg.DataDir, "data-dir", "./dynago-data", "`directory` of the on-disk store (Pebble)")
+	fs.BoolVar(&o.cfg.InMemory, "in-memory", false, "keep all data in memory; nothing is written to disk and everything is lost at exit")
+	fs.BoolVar(&o.sync, "sync", true, "fsync every acknowledged write (group-committed); --sync=false is faster but a crash may lose\nacknowledged writes: for throwaway development data only")
+	fs.StringVar(&o.cfg.Region, "region", "us-east-1", "`region` shown in table ARNs")
+	fs.BoolVar(&o.cfg.Pprof, "pprof", false, "serve Go profiling endpoints under /debug/pprof/ on the same port")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json (structured, on stderr)")
+	fs.Usage = func() { printUsage(stderr, fs) }
+	return fs, o
+}
+
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usage)
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs, o := serveFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "dynago serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		fmt.Fprintf(stderr, "dynago serve: --log-level %q: %v\n", o.logLevel, err)
+		return 2
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		o.cfg.Log = slog.New(slog.NewTextHandler(stderr, hopts))
+	case "json":
+		o.cfg.Log = slog.New(slog.NewJSONHandler(stderr, hopts))
+	default:
+		fmt.Fprintf(stderr, "dynago serve: --log-format must be text or json, not %q\n", o.logFormat)
+		return 2
+	}
+	o.cfg.NoSync = !o.sync
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := server.Run(ctx, o.cfg); err != nil {
+		o.cfg.Log.Error("dynago serve failed", "err", err)
+		return 1
+	}
+	return 0
+}

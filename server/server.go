@@ -1,0 +1,206 @@
+// Package server is Dynago's composition root: it turns a Config into a
+// running server (storage engine, data plane, HTTP handler) and shuts it
+// down cleanly.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dynago/dynago/api"
+	"github.com/dynago/dynago/storage"
+	"github.com/dynago/dynago/storage/memory"
+	"github.com/dynago/dynago/storage/pebble"
+	"github.com/dynago/dynago/table"
+)
+
+// Config is everything `dynago serve` can be told.
+type Config struct {
+	Addr     string // listen address, default 127.0.0.1:8000
+	DataDir  string // Pebble data directory, default ./dynago-data
+	InMemory bool   // keep data in memory only (lost at exit)
+	// NoSync skips fsync on commit: faster, but acknowledged writes may be
+	// lost in a crash. For throwaway development data only.
+	NoSync bool
+	Region string // region shown in ARNs, default us-east-1
+	Pprof  bool   // serve /debug/pprof/ on the same port
+	Log    *slog.Logger
+	// ShutdownTimeout bounds how long in-flight requests may take to finish.
+	ShutdownTimeout time.Duration
+}
+
+// Defaults fills unset fields.
+func (c *Config) Defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8000"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./dynago-data"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+}
+
+// Validate reports a configuration that cannot work.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: %v", c.Addr, err)
+	}
+	if !c.InMemory && c.DataDir == "" {
+		return errors.New("--data-dir must not be empty")
+	}
+	return nil
+}
+
+// Server is a running Dynago.
+type Server struct {
+	cfg  Config
+	eng  storage.Engine
+	db   *table.DB
+	http *http.Server
+	ln   net.Listener
+	done chan error
+}
+
+// Start opens the store and begins serving in the background.
+func Start(cfg Config) (*Server, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	eng, err := openEngine(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := table.Open(eng, table.Config{Region: cfg.Region, Log: cfg.Log})
+	if err != nil {
+		eng.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		eng.Close()
+		return nil, err
+	}
+	handler := api.NewHandler(api.Options{
+		Ops:        api.Operations(db),
+		EncodeItem: api.EncodeItem,
+		Log:        cfg.Log,
+	})
+	var root http.Handler = handler
+	if cfg.Pprof {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux.Handle("/", handler)
+		root = mux
+	}
+	s := &Server{
+		cfg: cfg, eng: eng, db: db, ln: ln, done: make(chan error, 1),
+		http: &http.Server{
+			Handler:           root,
+			ReadHeaderTimeout: 30 * time.Second,
+			IdleTimeout:       5 * time.Minute,
+			ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+		},
+	}
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	cfg.Log.Info("dynago serving", "addr", ln.Addr().String(), "store", s.storeDescription())
+	return s, nil
+}
+
+func (s *Server) storeDescription() string {
+	switch {
+	case s.cfg.InMemory:
+		return "memory"
+	case s.cfg.NoSync:
+		return "pebble:" + s.cfg.DataDir + " (sync off)"
+	}
+	return "pebble:" + s.cfg.DataDir
+}
+
+func openEngine(cfg *Config) (storage.Engine, error) {
+	if cfg.InMemory {
+		return memory.New(), nil
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return pebble.Open(dir, pebble.Options{NoSync: cfg.NoSync, Logger: cfg.Log})
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the endpoint URL for clients.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// DB exposes the data plane (for tests and tools in this module).
+func (s *Server) DB() *table.DB { return s.db }
+
+// Shutdown stops accepting requests, lets in-flight requests finish (up
+// to ctx), stops background work, and closes the store cleanly.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serveErr := <-s.done; err == nil {
+		err = serveErr
+	}
+	if e := s.db.Close(); err == nil {
+		err = e
+	}
+	if e := s.eng.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// Run starts the server and serves until ctx is cancelled (SIGINT/SIGTERM
+// in main), then shuts down gracefully.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := Start(cfg)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-s.done:
+		s.done <- err
+	}
+	s.cfg.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err = s.Shutdown(sctx)
+	if err == nil {
+		s.cfg.Log.Info("stopped cleanly")
+	}
+	return err
+}

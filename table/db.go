@@ -1,0 +1,273 @@
+// Package table is Dynago's data plane: the catalog of tables, item
+// operations with DynamoDB's semantics (expressions, conditions, return
+// values, capacity), and the background work that keeps the store tidy.
+// It is written against storage.Engine only.
+package table
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dynago/dynago/ddb"
+	"github.com/dynago/dynago/keycodec"
+	"github.com/dynago/dynago/storage"
+)
+
+// Config configures a DB.
+type Config struct {
+	Region    string // used in ARNs; default us-east-1
+	AccountID string // used in ARNs; default 000000000000
+	Log       *slog.Logger
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// DB serves DynamoDB operations on one storage engine.
+type DB struct {
+	eng storage.Engine
+	cfg Config
+	log *slog.Logger
+
+	mu     sync.RWMutex
+	tables map[string]*tableState // catalog cache, by table name
+	stats  map[uint64]*tableStats // by table id
+
+	bg     sync.WaitGroup
+	stop   chan struct{}
+	wakeGC chan struct{}
+}
+
+// tableState is a cached catalog entry: the parsed Meta and the exact bytes
+// it was parsed from, so a transaction can check cheaply that the table it
+// prepared a request for is still the one in the catalog.
+type tableState struct {
+	meta *Meta
+	raw  []byte
+}
+
+// tableStats are approximate ItemCount and TableSizeBytes, kept in memory
+// and recomputed by a scan when a table is first seen after start-up.
+// DynamoDB itself only refreshes these about every six hours.
+type tableStats struct {
+	items atomic.Int64
+	bytes atomic.Int64
+}
+
+// Open returns a DB on eng and starts its background work.
+func Open(eng storage.Engine, cfg Config) (*DB, error) {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	db := &DB{
+		eng: eng, cfg: cfg, log: cfg.Log,
+		tables: make(map[string]*tableState),
+		stats:  make(map[uint64]*tableStats),
+		stop:   make(chan struct{}),
+		wakeGC: make(chan struct{}, 1),
+	}
+	if err := db.loadCatalog(context.Background()); err != nil {
+		return nil, err
+	}
+	db.bg.Add(1)
+	go db.dropLoop()
+	return db, nil
+}
+
+// Close stops background work. It does not close the engine.
+func (db *DB) Close() error {
+	select {
+	case <-db.stop:
+	default:
+		close(db.stop)
+	}
+	db.bg.Wait()
+	return nil
+}
+
+// Metadata keys (prefix 0x00).
+var (
+	keyNextTableID = []byte("\x00next-table-id")
+	prefixDropped  = []byte("\x00dropped/") // + 8-byte table id: data still to delete
+)
+
+func droppedKey(id uint64) []byte {
+	k := append([]byte(nil), prefixDropped...)
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+func catalogKey(name string) []byte { return keycodec.AppendCatalogKey(nil, name) }
+
+// loadCatalog fills the cache from the store and starts the stats scans.
+func (db *DB) loadCatalog(ctx context.Context) error {
+	lo := []byte{keycodec.PrefixCatalog}
+	hi := []byte{keycodec.PrefixCatalog + 1}
+	var metas []*tableState
+	err := db.eng.View(ctx, func(tx storage.ReadTx) error {
+		metas = metas[:0]
+		return tx.Scan(lo, hi, false, func(k, v []byte) (bool, error) {
+			m, err := unmarshalMeta(v)
+			if err != nil {
+				return false, err
+			}
+			metas = append(metas, &tableState{meta: m, raw: bytes.Clone(v)})
+			return true, nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	db.mu.Lock()
+	for _, ts := range metas {
+		db.tables[ts.meta.Name] = ts
+		st := &tableStats{}
+		db.stats[ts.meta.ID] = st
+	}
+	db.mu.Unlock()
+	for _, ts := range metas {
+		db.bg.Add(1)
+		go db.countTable(ts.meta)
+	}
+	return nil
+}
+
+// countTable computes a table's item count and size by scanning it, adding
+// the result to whatever deltas writes have recorded meanwhile.
+func (db *DB) countTable(m *Meta) {
+	defer db.bg.Done()
+	lo := keycodec.AppendTablePrefix(nil, m.ID, 0)
+	hi := keycodec.AppendTablePrefix(nil, m.ID, 1)
+	var n, size int64
+	err := db.eng.View(context.Background(), func(tx storage.ReadTx) error {
+		n, size = 0, 0
+		return tx.Scan(lo, hi, false, func(k, v []byte) (bool, error) {
+			select {
+			case <-db.stop:
+				return false, errStopped
+			default:
+			}
+			n++
+			if it, err := decodeItem(v); err == nil {
+				size += int64(it.Size())
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		if !errors.Is(err, errStopped) {
+			db.log.Warn("counting table items", "table", m.Name, "err", err)
+		}
+		return
+	}
+	if st := db.statsFor(m.ID); st != nil {
+		st.items.Add(n)
+		st.bytes.Add(size)
+	}
+}
+
+var errStopped = errors.New("db stopped")
+
+func (db *DB) statsFor(id uint64) *tableStats {
+	db.mu.RLock()
+	st := db.stats[id]
+	db.mu.RUnlock()
+	return st
+}
+
+// lookup returns the cached catalog entry of a table, or nil.
+func (db *DB) lookup(name string) *tableState {
+	db.mu.RLock()
+	ts := db.tables[name]
+	db.mu.RUnlock()
+	return ts
+}
+
+// setCached records a committed catalog change in the cache (m nil: deleted).
+func (db *DB) setCached(name string, m *Meta, raw []byte) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if m == nil {
+		if ts := db.tables[name]; ts != nil {
+			delete(db.stats, ts.meta.ID)
+		}
+		delete(db.tables, name)
+		return
+	}
+	db.tables[name] = &tableState{meta: m, raw: raw}
+	if db.stats[m.ID] == nil {
+		db.stats[m.ID] = &tableStats{}
+	}
+}
+
+// tableNames returns the cached table names in order.
+func (db *DB) tableNames() []string {
+	db.mu.RLock()
+	names := make([]string, 0, len(db.tables))
+	for n := range db.tables {
+		names = append(names, n)
+	}
+	db.mu.RUnlock()
+	sort.Strings(names)
+	return names
+}
+
+// errCatalogChanged tells an item operation that the table changed between
+// preparing the request and running it; the operation prepares again.
+var errCatalogChanged = errors.New("table changed while the request ran")
+
+// checkTable verifies, inside tx, that the table is still the one ts
+// describes. A missing table is ResourceNotFoundException.
+func (db *DB) checkTable(tx storage.ReadTx, ts *tableState) error {
+	raw, err := tx.Get(catalogKey(ts.meta.Name))
+	if errors.Is(err, storage.ErrNotFound) {
+		return ddb.ResourceNotFound()
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(raw, ts.raw) {
+		return errCatalogChanged
+	}
+	return nil
+}
+
+// refresh reloads one catalog entry into the cache (after errCatalogChanged).
+func (db *DB) refresh(ctx context.Context, name string) error {
+	var raw []byte
+	err := db.eng.View(ctx, func(tx storage.ReadTx) error {
+		v, err := tx.Get(catalogKey(name))
+		if err != nil {
+			return err
+		}
+		raw = bytes.Clone(v)
+		return nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		db.setCached(name, nil, nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := unmarshalMeta(raw)
+	if err != nil {
+		return err
+	}
+	db.setCached(name, m, raw)
+	return nil
+}

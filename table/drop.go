@@ -1,0 +1,107 @@
+package table
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/dynago/dynago/keycodec"
+	"github.com/dynago/dynago/storage"
+)
+
+// dropChunk is how many keys one cleanup transaction deletes: small enough
+// to keep transactions short on every engine, large enough to be quick.
+const dropChunk = 512
+
+// dropLoop deletes the data of dropped tables in the background. DeleteTable
+// removes the catalog entry and records the table id under prefixDropped in
+// the same transaction; this loop then deletes the table's keys in chunks
+// and finally the marker. Table ids are never reused, so nothing can write
+// into a dropped table's key range meanwhile.
+func (db *DB) dropLoop() {
+	defer db.bg.Done()
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		db.dropPending()
+		select {
+		case <-db.stop:
+			return
+		case <-db.wakeGC:
+		case <-tick.C:
+		}
+	}
+}
+
+func (db *DB) wakeDropLoop() {
+	select {
+	case db.wakeGC <- struct{}{}:
+	default:
+	}
+}
+
+// dropPending deletes the data of every dropped table.
+func (db *DB) dropPending() {
+	ctx := context.Background()
+	var ids []uint64
+	hi := append(append([]byte(nil), prefixDropped[:len(prefixDropped)-1]...), prefixDropped[len(prefixDropped)-1]+1)
+	err := db.eng.View(ctx, func(tx storage.ReadTx) error {
+		ids = ids[:0]
+		return tx.Scan(prefixDropped, hi, false, func(k, _ []byte) (bool, error) {
+			if len(k) == len(prefixDropped)+8 {
+				ids = append(ids, binary.BigEndian.Uint64(k[len(prefixDropped):]))
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		db.log.Warn("listing dropped tables", "err", err)
+		return
+	}
+	for _, id := range ids {
+		if err := db.dropTableData(ctx, id); err != nil {
+			db.log.Warn("deleting data of dropped table", "table_id", id, "err", err)
+		}
+	}
+}
+
+// dropTableData deletes every key of table id, chunk by chunk, then its marker.
+func (db *DB) dropTableData(ctx context.Context, id uint64) error {
+	lo := keycodec.AppendTablePrefix(nil, id, 0)
+	hi := keycodec.AppendTablePrefix(nil, id+1, 0)
+	for {
+		select {
+		case <-db.stop:
+			return nil
+		default:
+		}
+		var n int
+		err := db.eng.Update(ctx, func(tx storage.Tx) error {
+			n = 0
+			var keys [][]byte
+			err := tx.Scan(lo, hi, false, func(k, _ []byte) (bool, error) {
+				keys = append(keys, append([]byte(nil), k...))
+				return len(keys) < dropChunk, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := tx.Delete(k); err != nil {
+					return err
+				}
+			}
+			n = len(keys)
+			if n < dropChunk {
+				return tx.Delete(droppedKey(id))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n < dropChunk {
+			return nil
+		}
+	}
+}
