@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dynago/dynago/ddb"
 )
@@ -136,12 +137,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, reqID)
-	out, err := h.call(ctx, op, body, target)
-	if err != nil {
-		h.writeError(w, contentType, err)
-		return
+	var start time.Time
+	debug := h.opt.Log.Enabled(ctx, slog.LevelDebug)
+	if debug {
+		start = time.Now()
 	}
-	h.writeJSON(w, contentType, http.StatusOK, out)
+	out, err := h.call(ctx, op, body, target)
+	status := http.StatusOK
+	if err != nil {
+		status = h.writeError(w, contentType, err)
+	} else {
+		h.writeJSON(w, contentType, http.StatusOK, out)
+	}
+	if debug {
+		h.opt.Log.Debug("request", "target", target, "status", status, "duration", time.Since(start), "request_id", reqID)
+	}
 }
 
 // call runs op, turning a panic into InternalServerError so that one bad
@@ -226,7 +236,8 @@ type cancellationReason struct {
 	Item    json.RawMessage `json:"Item,omitempty"`
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, contentType string, err error) {
+// writeError answers err as DynamoDB does and returns the HTTP status used.
+func (h *Handler) writeError(w http.ResponseWriter, contentType string, err error) int {
 	var de *ddb.Error
 	if !errors.As(err, &de) {
 		h.opt.Log.Error("internal error", "err", err)
@@ -256,6 +267,7 @@ func (h *Handler) writeError(w http.ResponseWriter, contentType string, err erro
 		eb.CancellationReasons = append(eb.CancellationReasons, c)
 	}
 	h.writeJSON(w, contentType, de.HTTPStatus(), eb)
+	return de.HTTPStatus()
 }
 
 func (h *Handler) writeJSON(w http.ResponseWriter, contentType string, status int, v any) {
