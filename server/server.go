@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/dynago/dynago/api"
@@ -69,12 +70,45 @@ func (c *Config) Validate() error {
 
 // Server is a running Dynago.
 type Server struct {
-	cfg  Config
-	eng  storage.Engine
-	db   *table.DB
-	http *http.Server
-	ln   net.Listener
-	done chan error
+	cfg   Config
+	eng   storage.Engine
+	db    *table.DB
+	http  *http.Server
+	ln    net.Listener
+	done  chan error
+	fresh freshConns
+}
+
+// freshConns tracks connections on which no request has started yet.
+// Shutdown closes them at once: http.Server.Shutdown would otherwise wait
+// up to 5 seconds for each (clients often open connections they never
+// use). No byte of a request has been read on such a connection, so no
+// request is cut short.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, s http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s == http.StateNew {
+		if f.conns == nil {
+			f.conns = make(map[net.Conn]struct{})
+		}
+		f.conns[c] = struct{}{}
+	} else {
+		delete(f.conns, c)
+	}
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		c.Close()
+		delete(f.conns, c)
+	}
 }
 
 // Start opens the store and begins serving in the background.
@@ -123,6 +157,7 @@ func Start(cfg Config) (*Server, error) {
 			ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
 		},
 	}
+	s.http.ConnState = s.fresh.track
 	go func() {
 		err := s.http.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -170,7 +205,20 @@ func (s *Server) DB() *table.DB { return s.db }
 // Shutdown stops accepting requests, lets in-flight requests finish (up
 // to ctx), stops background work, and closes the store cleanly.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.http.Shutdown(ctx)
+	shut := make(chan error, 1)
+	go func() { shut <- s.http.Shutdown(ctx) }()
+	var err error
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		s.fresh.closeAll()
+		select {
+		case err = <-shut:
+			break wait
+		case <-tick.C:
+		}
+	}
 	if serveErr := <-s.done; err == nil {
 		err = serveErr
 	}
