@@ -45,6 +45,8 @@ func Operations(db *table.DB) map[string]Op {
 		d("GetItem"):                   op(db.GetItem),
 		d("UpdateItem"):                op(db.UpdateItem),
 		d("DeleteItem"):                op(db.DeleteItem),
+		d("Query"):                     op(db.Query),
+		d("Scan"):                      op(db.Scan),
 		d("BatchGetItem"):              op(db.BatchGetItem),
 		d("BatchWriteItem"):            op(db.BatchWriteItem),
 		d("TransactGetItems"):          op(db.TransactGetItems),

@@ -57,7 +57,9 @@ def main():
         ],
         BillingMode="PAY_PER_REQUEST",
     )
+    check(table.table_status == "CREATING", "CreateTable answers CREATING, as DynamoDB does")
     table.wait_until_exists()
+    table.reload()
     check(table.table_status == "ACTIVE", "table is ACTIVE after wait_until_exists")
 
     orders = [

@@ -160,7 +160,7 @@ type QueryInput struct {
 }
 
 type QueryOutput struct {
-	Items            []Item            `json:"Items"`
+	Items            []Item            `json:"Items,omitempty"`
 	Count            int32             `json:"Count"`
 	ScannedCount     int32             `json:"ScannedCount"`
 	LastEvaluatedKey Item              `json:"LastEvaluatedKey,omitempty"`
@@ -190,7 +190,7 @@ type ScanInput struct {
 }
 
 type ScanOutput struct {
-	Items            []Item            `json:"Items"`
+	Items            []Item            `json:"Items,omitempty"`
 	Count            int32             `json:"Count"`
 	ScannedCount     int32             `json:"ScannedCount"`
 	LastEvaluatedKey Item              `json:"LastEvaluatedKey,omitempty"`

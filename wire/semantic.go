@@ -156,9 +156,9 @@ var argCount = map[string]int{
 
 // argTypes lists the value types each legacy ComparisonOperator accepts.
 var argTypes = map[string]string{
-	"EQ": "S N B SS NS BS", "NE": "S N B SS NS BS",
+	"EQ": "S N B SS NS BS BOOL NULL L M", "NE": "S N B SS NS BS BOOL NULL L M",
 	"LE": "S N B", "LT": "S N B", "GE": "S N B", "GT": "S N B",
-	"CONTAINS": "S N B", "NOT_CONTAINS": "S N B", "BEGINS_WITH": "S B", "IN": "S N B", "BETWEEN": "S N B",
+	"CONTAINS": "S N B BOOL NULL", "NOT_CONTAINS": "S N B BOOL NULL", "BEGINS_WITH": "S B", "IN": "S N B", "BETWEEN": "S N B",
 }
 
 func sameTypes(vals []Value) bool {
