@@ -142,3 +142,68 @@ func TestCompareErrors(t *testing.T) {
 		t.Error("a namespace difference must be reported")
 	}
 }
+
+func TestBodyDeviations(t *testing.T) {
+	devs, err := ParseDeviations("x.md", []byte(`## Section
+
+### B1: status
+- operations: CreateTable
+- body-path: TableDescription.TableStatus, TableDescription.GlobalSecondaryIndexes.IndexStatus
+- local-value: ^"ACTIVE"$
+- dynamodb-value: ^"CREATING"$
+- evidence: test
+
+### B2: id
+- body-path: *.TableId
+- local-value: ^\(absent\)$
+- evidence: test
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !devs[0].Covers["body"] || len(devs[0].BodyPaths) != 2 {
+		t.Fatalf("body deviation parsed as %+v", devs[0])
+	}
+	r := &Runner{A: &Endpoint{Name: "dynago"}, B: &Endpoint{Name: "ddblocal"}, Local: LocalB, Deviations: devs}
+	req := &Request{Op: "CreateTable"}
+	local := resp(t, 200, `{"TableDescription":{"TableStatus":"ACTIVE","GlobalSecondaryIndexes":[{"IndexName":"g","IndexStatus":"ACTIVE"}]}}`)
+	good := resp(t, 200, `{"TableDescription":{"TableStatus":"CREATING","TableId":"x","GlobalSecondaryIndexes":[{"IndexName":"g","IndexStatus":"CREATING"}]}}`)
+	o := r.compare(&Scenario{Name: "s"}, 1, req, good, local)
+	if o.Class != ClassLocal {
+		t.Fatalf("class = %s, notes %v", o.Class, o.Notes)
+	}
+	if ids := explanation(o); ids != "B1,B2" && ids != "B2,B1" {
+		t.Errorf("explained by %s", ids)
+	}
+	// A field no deviation vouches for keeps the request suspect.
+	extra := resp(t, 200, `{"TableDescription":{"TableStatus":"CREATING","ItemCount":1}}`)
+	if o := r.compare(&Scenario{Name: "s"}, 1, req, extra, resp(t, 200, `{"TableDescription":{"TableStatus":"ACTIVE"}}`)); o.Class != ClassSuspect {
+		t.Errorf("an unexplained field: class = %s", o.Class)
+	}
+	// Local deviates, but the other side does not hold DynamoDB's value either.
+	wrong := resp(t, 200, `{"TableDescription":{"TableStatus":"UPDATING"}}`)
+	if o := r.compare(&Scenario{Name: "s"}, 1, req, wrong, resp(t, 200, `{"TableDescription":{"TableStatus":"ACTIVE"}}`)); o.Class != ClassSuspect || len(o.Notes) == 0 {
+		t.Errorf("a wrong value on the other side: class = %s, notes %v", o.Class, o.Notes)
+	}
+	// Restricted to its operations.
+	if o := r.compare(&Scenario{Name: "s"}, 1, &Request{Op: "DescribeTable"}, good, local); o.Class != ClassSuspect {
+		t.Errorf("another operation: class = %s", o.Class)
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"*.TableId", "Table.TableId", true},
+		{"*.TableId", "TableId", false},
+		{"**.IndexStatus", "TableDescription.GlobalSecondaryIndexes[3].IndexStatus", true},
+		{"TableDescription.GlobalSecondaryIndexes.IndexStatus", "TableDescription.GlobalSecondaryIndexes[0].IndexStatus", true},
+		{"TableDescription.TableStatus", "TableDescription.TableStatus.X", false},
+	} {
+		if got := matchPath(strings.Split(tc.pattern, "."), pathSegments(tc.path)); got != tc.want {
+			t.Errorf("matchPath(%q, %q) = %v", tc.pattern, tc.path, got)
+		}
+	}
+}

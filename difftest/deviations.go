@@ -17,8 +17,17 @@ import (
 //	operations       optional, comma separated; default every operation
 //	local-status, local-type, local-namespace, local-message (a regexp), local-message-key
 //	                 what DynamoDB Local answers (every one given must match)
-//	dynamodb-status, dynamodb-type, dynamodb-namespace, dynamodb-message, dynamodb-message-key
+//	local-content-type (a regexp)
+//	dynamodb-status, dynamodb-type, dynamodb-namespace, dynamodb-message, dynamodb-message-key,
+//	dynamodb-content-type (a regexp)
 //	                 what real DynamoDB answers; the other side is checked against it
+//	body-path        comma separated paths into the response body ("*" matches one
+//	                 key, "**" any number; array indices are left out): the deviation
+//	                 explains body differences at these paths only, one by one, and
+//	                 covers "body" implicitly
+//	local-value, dynamodb-value
+//	                 regexps on the JSON text at a body-path on DynamoDB Local's and
+//	                 on the other side ("(absent)" when the field is missing)
 //	covers           the aspects of a difference it explains (see aspectNames)
 //	evidence         where the real behaviour is documented
 //	match: corpus    documentation only: the corpus marks the affected requests
@@ -34,7 +43,13 @@ type Deviation struct {
 	DynamoDB   Matcher
 	Covers     map[string]bool
 	Evidence   string
-	Line       int
+	// BodyPaths, when set, limit the deviation to body differences at these
+	// paths (segments; see matchPath), with the values LocalValue and
+	// DynamoDBValue (nil: any).
+	BodyPaths     [][]string
+	LocalValue    *regexp.Regexp
+	DynamoDBValue *regexp.Regexp
+	Line          int
 	// CorpusOnly deviations ("- match: corpus") cannot be recognised from
 	// DynamoDB Local's response alone; the corpus marks the requests
 	// (@dynamodb). They are listed for the record and never matched.
@@ -43,15 +58,17 @@ type Deviation struct {
 
 // Matcher describes a response: every field that is set must match.
 type Matcher struct {
-	Status     int
-	Type       string
-	Namespace  string
-	Message    *regexp.Regexp
-	MessageKey string
+	Status      int
+	Type        string
+	Namespace   string
+	Message     *regexp.Regexp
+	MessageKey  string
+	ContentType *regexp.Regexp
 }
 
 func (m Matcher) empty() bool {
-	return m.Status == 0 && m.Type == "" && m.Namespace == "" && m.Message == nil && m.MessageKey == ""
+	return m.Status == 0 && m.Type == "" && m.Namespace == "" && m.Message == nil && m.MessageKey == "" &&
+		m.ContentType == nil
 }
 
 func (m Matcher) String() string {
@@ -70,6 +87,9 @@ func (m Matcher) String() string {
 	}
 	if m.Message != nil {
 		parts = append(parts, "message /"+m.Message.String()+"/")
+	}
+	if m.ContentType != nil {
+		parts = append(parts, "content-type /"+m.ContentType.String()+"/")
 	}
 	return strings.Join(parts, " ")
 }
@@ -93,6 +113,9 @@ func (m Matcher) Match(r *Response) bool {
 		return false
 	}
 	if m.Message != nil && !m.Message.MatchString(msg) {
+		return false
+	}
+	if m.ContentType != nil && !m.ContentType.MatchString(r.ContentType) {
 		return false
 	}
 	return true
@@ -125,7 +148,10 @@ func ParseDeviations(path string, data []byte) ([]*Deviation, error) {
 		if cur == nil {
 			return nil
 		}
-		if cur.Local.empty() && !cur.CorpusOnly {
+		if len(cur.BodyPaths) > 0 {
+			cur.Covers["body"] = true
+		}
+		if cur.Local.empty() && len(cur.BodyPaths) == 0 && !cur.CorpusOnly {
 			return fmt.Errorf("%s:%d: deviation %s has no local-* condition", path, cur.Line, cur.ID)
 		}
 		if len(cur.Covers) == 0 && !cur.CorpusOnly {
@@ -186,6 +212,26 @@ func ParseDeviations(path string, data []byte) ([]*Deviation, error) {
 }
 
 func (d *Deviation) set(key, val string) error {
+	switch key {
+	case "body-path":
+		for _, p := range strings.Split(val, ",") {
+			if p = strings.Trim(strings.TrimSpace(p), "`"); p != "" {
+				d.BodyPaths = append(d.BodyPaths, strings.Split(p, "."))
+			}
+		}
+		return nil
+	case "local-value", "dynamodb-value":
+		re, err := regexp.Compile(strings.Trim(val, "`"))
+		if err != nil {
+			return fmt.Errorf("%s: %v", key, err)
+		}
+		if key == "local-value" {
+			d.LocalValue = re
+		} else {
+			d.DynamoDBValue = re
+		}
+		return nil
+	}
 	var m *Matcher
 	field := key
 	switch {
@@ -215,6 +261,12 @@ func (d *Deviation) set(key, val string) error {
 			m.Message = re
 		case "message-key":
 			m.MessageKey = val
+		case "content-type":
+			re, err := regexp.Compile(val)
+			if err != nil {
+				return fmt.Errorf("%s: %v", key, err)
+			}
+			m.ContentType = re
 		default:
 			return fmt.Errorf("unknown key %q", key)
 		}
@@ -265,4 +317,29 @@ func (d *Deviation) appliesTo(op string, local *Response) bool {
 		return false
 	}
 	return d.Local.Match(local)
+}
+
+// explainsBodyDiff reports whether d, a body deviation, applies to the body
+// difference bd; localIsA says which side of bd is DynamoDB Local. ok is
+// false when the path or Local's value do not fit; otherMatches says whether
+// the other side holds what DynamoDB answers.
+func (d *Deviation) explainsBodyDiff(bd BodyDiff, localIsA bool) (ok, otherMatches bool) {
+	if len(d.BodyPaths) == 0 {
+		return false, false
+	}
+	segs := pathSegments(bd.Path)
+	found := false
+	for _, p := range d.BodyPaths {
+		if matchPath(p, segs) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return false, false
+	}
+	if d.LocalValue != nil && !d.LocalValue.MatchString(bd.Value(localIsA)) {
+		return false, false
+	}
+	return true, d.DynamoDBValue == nil || d.DynamoDBValue.MatchString(bd.Value(!localIsA))
 }

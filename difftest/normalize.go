@@ -217,13 +217,58 @@ func defaultUnordered(op string) []string {
 	return nil
 }
 
-// diffJSON lists the differences between a and b as "path: a vs b" lines.
-func diffJSON(path string, a, b any, out *[]string) {
+// BodyDiff is one difference between two response bodies: the JSON at Path
+// (dotted, with [i] for array elements) on each side, as canonical JSON text,
+// or absent.
+type BodyDiff struct {
+	Path             string
+	A, B             string
+	AAbsent, BAbsent bool
+}
+
+// String renders d as a report line ("path: a vs b").
+func (d BodyDiff) String() string {
+	path := d.Path
+	if path == "" {
+		path = "(body)"
+	}
+	return path + ": " + clipValue(d.A, d.AAbsent) + " vs " + clipValue(d.B, d.BAbsent)
+}
+
+// Value is the side's value as deviations match it: canonical JSON, or
+// "(absent)".
+func (d BodyDiff) Value(sideA bool) string {
+	if sideA {
+		if d.AAbsent {
+			return absentValue
+		}
+		return d.A
+	}
+	if d.BAbsent {
+		return absentValue
+	}
+	return d.B
+}
+
+const absentValue = "(absent)"
+
+func clipValue(s string, absent bool) string {
+	if absent {
+		return absentValue
+	}
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	return s
+}
+
+// diffJSON lists the differences between a and b.
+func diffJSON(path string, a, b any, out *[]BodyDiff) {
 	switch ta := a.(type) {
 	case map[string]any:
 		tb, ok := b.(map[string]any)
 		if !ok {
-			*out = append(*out, diffLine(path, a, b))
+			*out = append(*out, BodyDiff{Path: path, A: canonical(a), B: canonical(b)})
 			return
 		}
 		keys := make(map[string]bool)
@@ -244,9 +289,9 @@ func diffJSON(path string, a, b any, out *[]string) {
 			vb, okb := tb[k]
 			switch {
 			case !oka:
-				*out = append(*out, p+": (absent) vs "+short(vb))
+				*out = append(*out, BodyDiff{Path: p, AAbsent: true, B: canonical(vb)})
 			case !okb:
-				*out = append(*out, p+": "+short(va)+" vs (absent)")
+				*out = append(*out, BodyDiff{Path: p, A: canonical(va), BAbsent: true})
 			default:
 				diffJSON(p, va, vb, out)
 			}
@@ -254,7 +299,7 @@ func diffJSON(path string, a, b any, out *[]string) {
 	case []any:
 		tb, ok := b.([]any)
 		if !ok {
-			*out = append(*out, diffLine(path, a, b))
+			*out = append(*out, BodyDiff{Path: path, A: canonical(a), B: canonical(b)})
 			return
 		}
 		n := len(ta)
@@ -265,25 +310,50 @@ func diffJSON(path string, a, b any, out *[]string) {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			switch {
 			case i >= len(ta):
-				*out = append(*out, p+": (absent) vs "+short(tb[i]))
+				*out = append(*out, BodyDiff{Path: p, AAbsent: true, B: canonical(tb[i])})
 			case i >= len(tb):
-				*out = append(*out, p+": "+short(ta[i])+" vs (absent)")
+				*out = append(*out, BodyDiff{Path: p, A: canonical(ta[i]), BAbsent: true})
 			default:
 				diffJSON(p, ta[i], tb[i], out)
 			}
 		}
 	default:
-		if canonical(a) != canonical(b) {
-			*out = append(*out, diffLine(path, a, b))
+		if ca, cb := canonical(a), canonical(b); ca != cb {
+			*out = append(*out, BodyDiff{Path: path, A: ca, B: cb})
 		}
 	}
 }
 
-func diffLine(path string, a, b any) string {
-	if path == "" {
-		path = "(body)"
+// pathSegments splits a BodyDiff path into its map keys, dropping array
+// indices: "T.GSIs[0].IndexStatus" -> [T GSIs IndexStatus].
+func pathSegments(p string) []string {
+	p = arrayIndexRE.ReplaceAllString(p, "")
+	if p == "" {
+		return nil
 	}
-	return path + ": " + short(a) + " vs " + short(b)
+	return strings.Split(p, ".")
+}
+
+var arrayIndexRE = regexp.MustCompile(`\[\d+\]`)
+
+// matchPath reports whether path (segments) matches pattern (segments), where
+// "*" matches one segment and "**" any number of segments.
+func matchPath(pattern, path []string) bool {
+	if len(pattern) == 0 {
+		return len(path) == 0
+	}
+	if pattern[0] == "**" {
+		for i := 0; i <= len(path); i++ {
+			if matchPath(pattern[1:], path[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(path) == 0 || (pattern[0] != "*" && pattern[0] != path[0]) {
+		return false
+	}
+	return matchPath(pattern[1:], path[1:])
 }
 
 func joinPath(path, k string) string {
@@ -291,12 +361,4 @@ func joinPath(path, k string) string {
 		return k
 	}
 	return path + "." + k
-}
-
-func short(v any) string {
-	s := canonical(v)
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	return s
 }

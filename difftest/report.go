@@ -55,9 +55,11 @@ func explanation(o *Outcome) string {
 	var ids []string
 	seen := map[string]bool{}
 	for _, asp := range o.Aspects {
-		if asp.Deviation != nil && !seen[asp.Deviation.ID] {
-			seen[asp.Deviation.ID] = true
-			ids = append(ids, asp.Deviation.ID)
+		for _, d := range asp.Deviations() {
+			if !seen[d.ID] {
+				seen[d.ID] = true
+				ids = append(ids, d.ID)
+			}
 		}
 	}
 	if len(ids) > 0 {
@@ -81,8 +83,12 @@ func writeOutcome(w io.Writer, o *Outcome, a, b string) {
 	}
 	for _, asp := range o.Aspects {
 		tag := ""
-		if asp.Deviation != nil {
-			tag = " (DynamoDB Local deviates: " + asp.Deviation.ID + ")"
+		if devs := asp.Deviations(); len(devs) > 0 {
+			var ids []string
+			for _, d := range devs {
+				ids = append(ids, d.ID)
+			}
+			tag = " (DynamoDB Local deviates: " + strings.Join(ids, ", ") + ")"
 		}
 		fmt.Fprintf(w, "   %s%s:\n", asp.Name, tag)
 		for _, d := range asp.Details {
@@ -183,9 +189,9 @@ func (res *Result) WriteSummary(w io.Writer) {
 			if o.Class == ClassSuspect && asp.Deviation == nil {
 				suspectAspects[asp.Name]++
 			}
-			if asp.Deviation != nil {
-				devs[asp.Deviation.ID]++
-				devTitle[asp.Deviation.ID] = asp.Deviation.Title
+			for _, d := range asp.Deviations() {
+				devs[d.ID]++
+				devTitle[d.ID] = d.Title
 			}
 		}
 		if o.Class == ClassSuspect {

@@ -64,6 +64,19 @@ type Aspect struct {
 	Name      string
 	Details   []string
 	Deviation *Deviation // the known deviation that explains it, if any
+	// Diffs are the body differences (aspect "body" of two JSON bodies);
+	// Extra lists further deviations that explain some of them (body
+	// deviations explain one difference each).
+	Diffs []BodyDiff
+	Extra []*Deviation
+}
+
+// Deviations lists the deviations that explain the aspect.
+func (a *Aspect) Deviations() []*Deviation {
+	if a.Deviation == nil {
+		return nil
+	}
+	return append([]*Deviation{a.Deviation}, a.Extra...)
 }
 
 // Result is a whole run.
@@ -170,9 +183,13 @@ func (r *Runner) compare(s *Scenario, idx int, req *Request, a, b *Response) *Ou
 	unexplained := 0
 	if local != nil && local.Err == "" {
 		other := checked[0]
+		localIsA := r.Local == LocalA
 		for _, asp := range o.Aspects {
+			if asp.Name == "body" && len(asp.Diffs) > 0 && r.explainBody(req, asp, local, localIsA, checkedNames[0], o) {
+				continue
+			}
 			for _, d := range r.Deviations {
-				if !d.Covers[asp.Name] || !d.appliesTo(req.Op, local) {
+				if len(d.BodyPaths) > 0 || !d.Covers[asp.Name] || !d.appliesTo(req.Op, local) {
 					continue
 				}
 				asp.Deviation = d
@@ -187,6 +204,9 @@ func (r *Runner) compare(s *Scenario, idx int, req *Request, a, b *Response) *Ou
 				unexplained++
 			}
 		}
+		if o.hasSuspectNote() {
+			suspect = true
+		}
 	} else {
 		unexplained = len(o.Aspects)
 	}
@@ -197,6 +217,57 @@ func (r *Runner) compare(s *Scenario, idx int, req *Request, a, b *Response) *Ou
 		o.Class = ClassLocal
 	}
 	return o
+}
+
+// explainBody tries to explain every body difference of asp with the body
+// deviations (body-path). It reports true when each one is explained; then
+// asp.Deviation (and asp.Extra) are set. A difference whose Local side fits a
+// deviation but whose other side does not hold DynamoDB's value is noted and
+// makes the outcome suspect.
+func (r *Runner) explainBody(req *Request, asp *Aspect, local *Response, localIsA bool, otherName string, o *Outcome) bool {
+	var used []*Deviation
+	seen := map[*Deviation]bool{}
+	all := true
+	for _, bd := range asp.Diffs {
+		var found *Deviation
+		for _, d := range r.Deviations {
+			if len(d.BodyPaths) == 0 || !d.appliesTo(req.Op, local) {
+				continue
+			}
+			ok, otherOK := d.explainsBodyDiff(bd, localIsA)
+			if !ok {
+				continue
+			}
+			found = d
+			if !otherOK {
+				o.Notes = append(o.Notes, fmt.Sprintf("body: DynamoDB Local deviates (%s) at %s, but %s does not answer what DynamoDB does either (/%s/)",
+					d.ID, bd.Path, otherName, d.DynamoDBValue))
+			}
+			break
+		}
+		if found == nil {
+			all = false
+			continue
+		}
+		if !seen[found] {
+			seen[found] = true
+			used = append(used, found)
+		}
+	}
+	if !all || len(used) == 0 {
+		return false
+	}
+	asp.Deviation, asp.Extra = used[0], used[1:]
+	return true
+}
+
+func (o *Outcome) hasSuspectNote() bool {
+	for _, n := range o.Notes {
+		if strings.HasPrefix(n, "body: DynamoDB Local deviates") {
+			return true
+		}
+	}
+	return false
 }
 
 func matchExpected(e *Expected, r *Response) bool {
@@ -263,13 +334,19 @@ func diffResponses(req *Request, a, b *Response) []*Aspect {
 	}
 	na := stripError(normalize(a.JSON, unordered, req.Ignore))
 	nb := stripError(normalize(b.JSON, unordered, req.Ignore))
-	var lines []string
-	diffJSON("", na, nb, &lines)
-	if len(lines) > 0 {
-		if len(lines) > 25 {
-			lines = append(lines[:25], fmt.Sprintf("... and %d more", len(lines)-25))
+	var diffs []BodyDiff
+	diffJSON("", na, nb, &diffs)
+	if len(diffs) > 0 {
+		var lines []string
+		for i, d := range diffs {
+			if i == 25 {
+				lines = append(lines, fmt.Sprintf("... and %d more", len(diffs)-25))
+				break
+			}
+			lines = append(lines, d.String())
 		}
 		add("body", lines...)
+		out[len(out)-1].Diffs = diffs
 	}
 	return out
 }

@@ -37,7 +37,7 @@ func buildMeta(in *wire.CreateTableInput, now time.Time) (*Meta, error) {
 	for _, d := range in.AttributeDefinitions {
 		name, typ := wire.Deref(d.AttributeName), wire.Deref(d.AttributeType)
 		if _, dup := defs[name]; dup {
-			return nil, ddb.Validation("Cannot have two attributes with the same name")
+			return nil, ddb.Validationf("Attribute Name is duplicated: %s", name)
 		}
 		t, _ := ddb.ParseType(typ)
 		defs[name] = t
@@ -152,7 +152,7 @@ func buildMeta(in *wire.CreateTableInput, now time.Time) (*Meta, error) {
 			}
 		} else {
 			if g.ProvisionedThroughput == nil {
-				return nil, ddb.Validation("No provisioned throughput specified for the global secondary index")
+				return nil, invalidParams("ProvisionedThroughput is not specified for index: %s", name)
 			}
 			im.Throughput.Read = wire.Deref(g.ProvisionedThroughput.ReadCapacityUnits)
 			im.Throughput.Write = wire.Deref(g.ProvisionedThroughput.WriteCapacityUnits)
@@ -267,12 +267,12 @@ func projection(p *wire.Projection, table, index ddb.KeySchema) (ddb.Projection,
 		return ddb.Projection{}, invalidParams("ProjectionType is %s, but NonKeyAttributes is specified", pt)
 	}
 	if pt == ddb.ProjectInclude && len(p.NonKeyAttributes) == 0 {
-		return ddb.Projection{}, ddb.Validation("If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be specified as well")
+		return ddb.Projection{}, invalidParams("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
 	}
 	seen := map[string]bool{}
 	for _, a := range p.NonKeyAttributes {
 		if seen[a] {
-			return ddb.Projection{}, ddb.Validation("Cannot have two attributes with the same name")
+			return ddb.Projection{}, invalidParams("Duplicate element in NonKeyAttributes: %s", a)
 		}
 		seen[a] = true
 	}

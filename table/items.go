@@ -64,7 +64,7 @@ func parseExprs(in exprInput) (*exprs, error) {
 	if err := p.CheckUnused(); err != nil {
 		return nil, err
 	}
-	if in.expected != nil {
+	if in.expected != nil || in.condOperator != nil {
 		if out.cond, err = expr.FromExpected(expectedOf(in.expected), wire.Deref(in.condOperator)); err != nil {
 			return nil, err
 		}
@@ -235,7 +235,7 @@ func (db *DB) UpdateItem(ctx context.Context, in *wire.UpdateItemInput) (*wire.U
 				if err != nil {
 					return nil, err
 				}
-				if err := checkIndexKeyTypes(m, next); err != nil {
+				if err := checkIndexKeys(m, next, true); err != nil {
 					return nil, err
 				}
 				return next, nil

@@ -1,6 +1,8 @@
 package table
 
 import (
+	"sort"
+
 	"github.com/dynago/dynago/ddb"
 	"github.com/dynago/dynago/keycodec"
 )
@@ -100,30 +102,47 @@ func emptyKind(t ddb.Type) string {
 }
 
 // checkIndexKeyTypes rejects an item whose secondary-index key attribute has
-// the wrong type (an item without the attribute is simply not indexed).
-func checkIndexKeyTypes(m *Meta, item ddb.Item) error {
-	check := func(idx *IndexMeta, ka ddb.KeyAttr) error {
-		if ka.Name == "" {
-			return nil
-		}
-		v, ok := item[ka.Name]
-		if ok && v.Type != ka.Type {
-			return ddb.Validationf("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s",
-				ka.Name, ka.Type, v.Type, idx.Name)
-		}
-		return nil
-	}
+// the wrong type (an item without the attribute is simply not indexed) or is
+// an empty string or binary. Indexes are checked in name order, every type
+// first, then emptiness; the first offender is reported.
+func checkIndexKeyTypes(m *Meta, item ddb.Item) error { return checkIndexKeys(m, item, false) }
+
+// checkIndexKeys is checkIndexKeyTypes; byUpdate selects the wording
+// DynamoDB uses when an update expression produced an empty key value.
+func checkIndexKeys(m *Meta, item ddb.Item, byUpdate bool) error {
+	idxs := make([]*IndexMeta, 0, len(m.GSIs)+len(m.LSIs))
 	for i := range m.GSIs {
-		if err := check(&m.GSIs[i], m.GSIs[i].Key.Hash); err != nil {
-			return err
-		}
-		if err := check(&m.GSIs[i], m.GSIs[i].Key.Range); err != nil {
-			return err
-		}
+		idxs = append(idxs, &m.GSIs[i])
 	}
 	for i := range m.LSIs {
-		if err := check(&m.LSIs[i], m.LSIs[i].Key.Range); err != nil {
-			return err
+		idxs = append(idxs, &m.LSIs[i])
+	}
+	sort.SliceStable(idxs, func(a, b int) bool { return idxs[a].Name < idxs[b].Name })
+	attrs := func(idx *IndexMeta) []ddb.KeyAttr {
+		if idx.Global {
+			return []ddb.KeyAttr{idx.Key.Hash, idx.Key.Range}
+		}
+		return []ddb.KeyAttr{idx.Key.Range}
+	}
+	for _, idx := range idxs {
+		for _, ka := range attrs(idx) {
+			if v, ok := item[ka.Name]; ok && ka.Name != "" && v.Type != ka.Type {
+				return ddb.Validationf("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s",
+					ka.Name, ka.Type, v.Type, idx.Name)
+			}
+		}
+	}
+	for _, idx := range idxs {
+		for _, ka := range attrs(idx) {
+			v, ok := item[ka.Name]
+			if !ok || ka.Name == "" || !(v.Type == ddb.TypeS && len(v.S) == 0 || v.Type == ddb.TypeB && len(v.B) == 0) {
+				continue
+			}
+			if byUpdate {
+				return ddb.Validation("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.")
+			}
+			return ddb.Validationf("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: %s, IndexKey: %s",
+				idx.Name, ka.Name)
 		}
 	}
 	return nil

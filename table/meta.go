@@ -43,8 +43,8 @@ type Meta struct {
 	BillingSet  *time.Time `json:"billingSet,omitempty"` // LastUpdateToPayPerRequestDateTime
 	// BillingExplicit records that a billing mode was ever given explicitly
 	// (DynamoDB then shows BillingModeSummary even for PROVISIONED).
-	BillingExplicit bool `json:"billingExplicit,omitempty"`
-	Throughput  Throughput `json:"throughput"`
+	BillingExplicit bool       `json:"billingExplicit,omitempty"`
+	Throughput      Throughput `json:"throughput"`
 
 	LSIs []IndexMeta `json:"lsis,omitempty"`
 	GSIs []IndexMeta `json:"gsis,omitempty"`

@@ -153,6 +153,9 @@ func (db *DB) DeleteTable(ctx context.Context, in *wire.DeleteTableInput) (*wire
 		return nil, mapStorageError(err)
 	}
 	desc := db.describe(m, StatusDeleting)
+	// DynamoDB's answer to DeleteTable leaves the global secondary indexes
+	// out (they are being deleted with the table).
+	desc.GlobalSecondaryIndexes = nil
 	db.setCached(name, nil, nil)
 	db.wakeDropLoop()
 	db.log.Info("table deleted", "table", name, "id", m.ID)
@@ -337,14 +340,14 @@ func updateStream(m *Meta, s *wire.StreamSpecification, now time.Time) error {
 	enable := wire.Deref(s.StreamEnabled)
 	if enable {
 		if m.Stream.Enabled {
-			return ddb.Validationf("Table already has an enabled stream: %s", m.ARN+"/stream/"+m.LatestStreamLabel)
+			return ddb.Validationf("Table already has an enabled stream: TableName: %s", m.Name)
 		}
 		m.Stream = StreamSpec{Enabled: true, ViewType: wire.Deref(s.StreamViewType)}
 		m.LatestStreamLabel = streamLabel(now)
 		return nil
 	}
 	if !m.Stream.Enabled {
-		return ddb.Validation("Table does not have a stream enabled.")
+		return ddb.Validationf("Table has no stream to disable: TableName: %s", m.Name)
 	}
 	m.Stream = StreamSpec{}
 	return nil

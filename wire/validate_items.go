@@ -61,7 +61,8 @@ func (in *PutItemInput) Validate() error {
 		return err
 	}
 	cond := param{"ConditionExpression", present(in.ConditionExpression)}
-	if err := checkExpressionParams([]param{cond}, []param{{"Expected", in.Expected != nil}},
+	if err := checkExpressionParams([]param{cond},
+		[]param{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != nil}},
 		in.ExpressionAttributeNames != nil, in.ExpressionAttributeValues != nil, []param{cond}); err != nil {
 		return err
 	}
@@ -120,7 +121,8 @@ func (in *UpdateItemInput) Validate() error {
 	upd := param{"UpdateExpression", present(in.UpdateExpression)}
 	cond := param{"ConditionExpression", present(in.ConditionExpression)}
 	if err := checkExpressionParams([]param{upd, cond},
-		[]param{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}},
+		[]param{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil},
+			{"ConditionalOperator", in.ConditionalOperator != nil}},
 		in.ExpressionAttributeNames != nil, in.ExpressionAttributeValues != nil, []param{upd, cond}); err != nil {
 		return err
 	}
@@ -171,7 +173,8 @@ func (in *DeleteItemInput) Validate() error {
 		return err
 	}
 	cond := param{"ConditionExpression", present(in.ConditionExpression)}
-	if err := checkExpressionParams([]param{cond}, []param{{"Expected", in.Expected != nil}},
+	if err := checkExpressionParams([]param{cond},
+		[]param{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != nil}},
 		in.ExpressionAttributeNames != nil, in.ExpressionAttributeValues != nil, []param{cond}); err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/dynago/dynago/ddb"
 )
@@ -136,9 +138,11 @@ func (in *CreateTableInput) Validate() error {
 	c.streamSpecification("streamSpecification", in.StreamSpecification)
 	c.sseSpecification("sSESpecification", in.SSESpecification)
 	c.tags("tags", in.Tags)
-	c.enum("tableClass", in.TableClass, enumTableClass)
 	c.onDemand("onDemandThroughput", in.OnDemandThroughput)
 	if err := c.err(); err != nil {
+		return err
+	}
+	if err := checkTableClass(in.TableClass); err != nil {
 		return err
 	}
 	if Deref(in.BillingMode) == "PAY_PER_REQUEST" {
@@ -221,9 +225,11 @@ func (in *UpdateTableInput) Validate() error {
 	}
 	c.streamSpecification("streamSpecification", in.StreamSpecification)
 	c.sseSpecification("sSESpecification", in.SSESpecification)
-	c.enum("tableClass", in.TableClass, enumTableClass)
 	c.onDemand("onDemandThroughput", in.OnDemandThroughput)
 	if err := c.err(); err != nil {
+		return err
+	}
+	if err := checkTableClass(in.TableClass); err != nil {
 		return err
 	}
 	if err := checkBounds(in.ProvisionedThroughput, ""); err != nil {
@@ -432,4 +438,15 @@ func (in *GetRecordsInput) Validate() error {
 	c.str("shardIterator", in.ShardIterator, strRule{notNull: true, min: 1, max: 2048})
 	c.num32("limit", in.Limit, bound(1), bound(1000))
 	return c.err()
+}
+
+// checkTableClass refuses an unknown TableClass. The value is not checked
+// with the request's shape ("Member must satisfy enum value set"): DynamoDB
+// answers it with a text of its own.
+func checkTableClass(class *string) error {
+	if class == nil || slices.Contains(enumTableClass, *class) {
+		return nil
+	}
+	return ddb.Validation("Invalid table-class parameter provided. Please try again with a valid table-class value: [" +
+		strings.Join(enumTableClass, ", ") + "].")
 }
