@@ -2,22 +2,15 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
-	"net"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -30,25 +23,7 @@ import (
 // tests see every server error as sent, which this client still does.
 func qsSetup(t *testing.T) (*dynamodb.Client, context.Context) {
 	t.Helper()
-	s := startServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return dynamodb.New(dynamodb.Options{
-		BaseEndpoint: aws.String(s.URL()),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		HTTPClient:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = 5
-			o.RateLimiter = ratelimit.None
-			o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-				if errors.Is(err, net.ErrClosed) {
-					return aws.TrueTernary
-				}
-				return aws.FalseTernary
-			})}
-		}),
-	}), ctx
+	return setup(t)
 }
 
 // qsPut writes items, with a few concurrent clients for many items. (Few

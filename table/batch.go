@@ -116,24 +116,23 @@ func (db *DB) prepareBatchWrites(names []string, reqs map[string][]wire.WriteReq
 		seen := make(map[string]bool, len(reqs[t]))
 		for _, r := range reqs[t] {
 			var (
-				plan = &writePlan{}
+				plan *writePlan
 				item ddb.Item
-				err  error
 			)
 			if r.PutRequest != nil {
 				item = ddb.Item(r.PutRequest.Item)
-				if plan.key, err = batchItemKey(m, item); err != nil {
+				key, err := batchItemKey(m, item)
+				if err != nil {
 					return nil, err
 				}
-				put := item
-				plan.next = func(ddb.Item) (ddb.Item, error) { return put, nil }
-				plan.sizeError = msgItemTooLarge
+				plan = putPlan(key, item, nil, false)
 			} else {
 				item = ddb.Item(r.DeleteRequest.Key)
-				if plan.key, err = keyOf(m, item); err != nil {
+				key, err := keyOf(m, item)
+				if err != nil {
 					return nil, err
 				}
-				plan.next = func(ddb.Item) (ddb.Item, error) { return nil, nil }
+				plan = deletePlan(key, nil, false)
 			}
 			if seen[string(plan.key)] {
 				return nil, ddb.Validation(msgBatchDuplicates)

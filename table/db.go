@@ -42,6 +42,13 @@ type DB struct {
 	bg     sync.WaitGroup
 	stop   chan struct{}
 	wakeGC chan struct{}
+
+	// inflightTokens holds the ClientRequestTokens of the TransactWriteItems
+	// requests running on this node (see idempotency.go).
+	inflightTokens sync.Map
+	// nextTokenSweep is when a tokened transaction next starts a sweep of
+	// expired token records (unix ns).
+	nextTokenSweep atomic.Int64
 }
 
 // tableState is a cached catalog entry: the parsed Meta and the exact bytes

@@ -10,8 +10,6 @@ import (
 	"hash"
 	"slices"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dynago/dynago/ddb"
@@ -134,22 +132,13 @@ func putToken(tx storage.Tx, token string, rec *tokenRecord) error {
 	return tx.Set(tokenExpKey(rec.Expires, token), nil)
 }
 
-// inflightTokens holds the tokens of the TransactWriteItems requests
-// running on this node, keyed by DB and token.
-var inflightTokens sync.Map
-
-type inflightKey struct {
-	db    *DB
-	token string
-}
-
-// beginToken marks token in flight, or reports that it already is.
+// beginToken marks token in flight on this node (db.inflightTokens), or
+// reports that it already is.
 func (db *DB) beginToken(token string) (end func(), err error) {
-	k := inflightKey{db, token}
-	if _, loaded := inflightTokens.LoadOrStore(k, struct{}{}); loaded {
+	if _, loaded := db.inflightTokens.LoadOrStore(token, struct{}{}); loaded {
 		return nil, ddb.Errorf(ddb.ErrTransactionInProgress, "Transaction from previous request is still in progress")
 	}
-	return func() { inflightTokens.Delete(k) }, nil
+	return func() { db.inflightTokens.Delete(token) }, nil
 }
 
 // Sweeping expired tokens.
@@ -159,20 +148,22 @@ const (
 	tokenSweepBatches = 100  // transactions per sweep at most; the next sweep goes on
 )
 
-// nextTokenSweep is when a tokened transaction next starts a sweep (unix
-// ns). It is shared by all DBs of the process; a DB that misses a sweep
-// because another one just ran only keeps expired records a little longer.
-var nextTokenSweep atomic.Int64
-
 // maybeSweepTokens starts a background sweep of expired token records when
 // one is due. It runs after a tokened commit; the request does not wait.
 func (db *DB) maybeSweepTokens() {
 	now := db.cfg.Now()
-	next := nextTokenSweep.Load()
-	if now.UnixNano() < next || !nextTokenSweep.CompareAndSwap(next, now.Add(tokenSweepEvery).UnixNano()) {
+	next := db.nextTokenSweep.Load()
+	if now.UnixNano() < next || !db.nextTokenSweep.CompareAndSwap(next, now.Add(tokenSweepEvery).UnixNano()) {
 		return
 	}
+	select {
+	case <-db.stop:
+		return
+	default:
+	}
+	db.bg.Add(1)
 	go func() {
+		defer db.bg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), tokenSweepEvery)
 		defer cancel()
 		if _, err := db.sweepTokens(ctx, now); err != nil && !errors.Is(err, storage.ErrClosed) && !errors.Is(err, context.DeadlineExceeded) {

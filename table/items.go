@@ -129,21 +129,16 @@ func (db *DB) PutItem(ctx context.Context, in *wire.PutItemInput) (*wire.PutItem
 		return nil, err
 	}
 	item := ddb.Item(in.Item)
+	rvOld := wire.Deref(in.ReturnValuesOnConditionCheckFailure) == rvAllOld
 	res, err := db.writeItem(ctx, wire.Deref(in.TableName), func(m *Meta) (*writePlan, error) {
 		key, err := itemKeyOf(m, item)
 		if err != nil {
 			return nil, err
 		}
-		if size := item.Size(); size > MaxItemBytes {
+		if item.Size() > MaxItemBytes {
 			return nil, ddb.Validation(msgItemTooLarge)
 		}
-		return &writePlan{
-			key:             key,
-			cond:            ex.cond,
-			next:            func(ddb.Item) (ddb.Item, error) { return item, nil },
-			returnOldOnFail: wire.Deref(in.ReturnValuesOnConditionCheckFailure) == rvAllOld,
-			sizeError:       msgItemTooLarge,
-		}, nil
+		return putPlan(key, item, ex.cond, rvOld), nil
 	})
 	if err != nil {
 		return nil, err
@@ -210,39 +205,13 @@ func (db *DB) UpdateItem(ctx context.Context, in *wire.UpdateItemInput) (*wire.U
 	if ex.update != nil {
 		paths = ex.update.Paths()
 	}
+	rvOld := wire.Deref(in.ReturnValuesOnConditionCheckFailure) == rvAllOld
 	res, err := db.writeItem(ctx, wire.Deref(in.TableName), func(m *Meta) (*writePlan, error) {
 		key, err := keyOf(m, keyItem)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range paths {
-			if len(p) > 0 && !p[0].IsIndex && m.Key.IsKeyAttr(p[0].Name) {
-				return nil, ddb.Validationf("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", p[0].Name)
-			}
-		}
-		return &writePlan{
-			key:  key,
-			cond: ex.cond,
-			next: func(old ddb.Item) (ddb.Item, error) {
-				base := old
-				if base == nil {
-					base = keyItem
-				}
-				if ex.update == nil {
-					return base, nil
-				}
-				next, err := ex.update.Apply(base)
-				if err != nil {
-					return nil, err
-				}
-				if err := checkIndexKeys(m, next, true); err != nil {
-					return nil, err
-				}
-				return next, nil
-			},
-			returnOldOnFail: wire.Deref(in.ReturnValuesOnConditionCheckFailure) == rvAllOld,
-			sizeError:       msgUpdateItemTooLarge,
-		}, nil
+		return updatePlan(m, key, keyItem, ex.update, ex.cond, rvOld)
 	})
 	if err != nil {
 		return nil, err
@@ -278,17 +247,13 @@ func (db *DB) DeleteItem(ctx context.Context, in *wire.DeleteItemInput) (*wire.D
 		return nil, err
 	}
 	keyItem := ddb.Item(in.Key)
+	rvOld := wire.Deref(in.ReturnValuesOnConditionCheckFailure) == rvAllOld
 	res, err := db.writeItem(ctx, wire.Deref(in.TableName), func(m *Meta) (*writePlan, error) {
 		key, err := keyOf(m, keyItem)
 		if err != nil {
 			return nil, err
 		}
-		return &writePlan{
-			key:             key,
-			cond:            ex.cond,
-			next:            func(ddb.Item) (ddb.Item, error) { return nil, nil },
-			returnOldOnFail: wire.Deref(in.ReturnValuesOnConditionCheckFailure) == rvAllOld,
-		}, nil
+		return deletePlan(key, ex.cond, rvOld), nil
 	})
 	if err != nil {
 		return nil, err

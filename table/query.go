@@ -34,7 +34,7 @@ func (db *DB) Query(ctx context.Context, in *wire.QueryInput) (*wire.QueryOutput
 		if filter, err = expr.ParseFilter(*in.FilterExpression, p); err != nil {
 			return nil, err
 		}
-		fi = filterExprInfo(*in.FilterExpression, in.ExpressionAttributeNames)
+		fi = filterExprInfo(filter)
 	}
 	var proj *expr.Projection
 	if in.ProjectionExpression != nil {

@@ -23,7 +23,7 @@ func (db *DB) Scan(ctx context.Context, in *wire.ScanInput) (*wire.ScanOutput, e
 		if filter, err = expr.ParseFilter(*in.FilterExpression, p); err != nil {
 			return nil, err
 		}
-		fi = filterExprInfo(*in.FilterExpression, in.ExpressionAttributeNames)
+		fi = filterExprInfo(filter)
 	}
 	var proj *expr.Projection
 	if in.ProjectionExpression != nil {

@@ -47,8 +47,7 @@ const (
 	maxTransactBytes = 4 << 20
 	// msgTransactTooLarge: DynamoDB documents the limit but not the
 	// wording of its error; this wording is unverified.
-	msgTransactTooLarge  = "Transaction failed: The total size of all items in the transaction request cannot exceed 4 MB"
-	msgKeyAttrNotUpdated = "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key"
+	msgTransactTooLarge = "Transaction failed: The total size of all items in the transaction request cannot exceed 4 MB"
 )
 
 // txWrite is one action of a TransactWriteItems request, checked and
@@ -59,7 +58,6 @@ type txWrite struct {
 	item  ddb.Item // Put: the item; the others: the key
 	ex    *exprs
 	rvOld bool // ReturnValuesOnConditionCheckFailure=ALL_OLD
-	paths []expr.Path
 }
 
 func newTxWrite(ti *wire.TransactWriteItem) (txWrite, int, error) {
@@ -95,9 +93,6 @@ func newTxWrite(ti *wire.TransactWriteItem) (txWrite, int, error) {
 	if a.ex, err = parseExprs(in); err != nil {
 		return a, 0, err
 	}
-	if a.ex.update != nil {
-		a.paths = a.ex.update.Paths()
-	}
 	size := a.item.Size()
 	if a.kind == "Put" && size > MaxItemBytes {
 		return a, 0, ddb.Validation(msgItemTooLarge)
@@ -113,50 +108,27 @@ func (a *txWrite) plan(m *Meta) (plan *writePlan, pk ddb.AttributeValue, topErr,
 		return nil, pk, err, nil
 	}
 	pk = a.item[m.Key.Hash.Name]
-	plan = &writePlan{cond: a.ex.cond, returnOldOnFail: a.rvOld}
+	var key []byte
 	var err error
+	if a.kind == "Put" {
+		key, err = itemKeyOf(m, a.item)
+	} else {
+		key, err = keyOf(m, a.item)
+	}
+	if err != nil {
+		return nil, pk, nil, err
+	}
 	switch a.kind {
 	case "Put":
-		if plan.key, err = itemKeyOf(m, a.item); err != nil {
-			return nil, pk, nil, err
-		}
-		item := a.item
-		plan.next = func(ddb.Item) (ddb.Item, error) { return item, nil }
-		plan.sizeError = msgItemTooLarge
+		plan = putPlan(key, a.item, a.ex.cond, a.rvOld)
 	case "Update":
-		if plan.key, err = keyOf(m, a.item); err != nil {
+		if plan, err = updatePlan(m, key, a.item, a.ex.update, a.ex.cond, a.rvOld); err != nil {
 			return nil, pk, nil, err
 		}
-		for _, p := range a.paths {
-			if len(p) > 0 && !p[0].IsIndex && m.Key.IsKeyAttr(p[0].Name) {
-				return nil, pk, nil, ddb.Validationf(msgKeyAttrNotUpdated, p[0].Name)
-			}
-		}
-		keyItem, update := a.item, a.ex.update
-		plan.next = func(old ddb.Item) (ddb.Item, error) {
-			base := old
-			if base == nil {
-				base = keyItem
-			}
-			next, err := update.Apply(base)
-			if err != nil {
-				return nil, err
-			}
-			if err := checkIndexKeyTypes(m, next); err != nil {
-				return nil, err
-			}
-			return next, nil
-		}
-		plan.sizeError = msgUpdateItemTooLarge
 	case "Delete":
-		if plan.key, err = keyOf(m, a.item); err != nil {
-			return nil, pk, nil, err
-		}
-		plan.next = func(ddb.Item) (ddb.Item, error) { return nil, nil }
-	default: // ConditionCheck: next stays nil
-		if plan.key, err = keyOf(m, a.item); err != nil {
-			return nil, pk, nil, err
-		}
+		plan = deletePlan(key, a.ex.cond, a.rvOld)
+	default: // ConditionCheck
+		plan = conditionCheckPlan(key, a.ex.cond, a.rvOld)
 	}
 	return plan, pk, nil, nil
 }

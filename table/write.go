@@ -38,6 +38,7 @@ type writeResult struct {
 const (
 	msgItemTooLarge       = "Item size has exceeded the maximum allowed size"
 	msgUpdateItemTooLarge = "Item size to update has exceeded the maximum allowed size"
+	msgKeyAttrNotUpdated  = "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key"
 )
 
 // maxPrepareAttempts bounds how often an operation re-prepares because the
@@ -195,4 +196,70 @@ func mapStorageError(err error) error {
 		return ddb.Errorf(ddb.ErrTransactionConflict, "Transaction is ongoing for the item")
 	}
 	return err
+}
+
+// Plans of the four kinds of single-item write. Every operation that
+// writes items (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+// TransactWriteItems) builds its plans with these, from a storage key its
+// caller validated with the caller's own wording.
+
+// putPlan replaces the item at key with item.
+func putPlan(key []byte, item ddb.Item, cond *expr.Condition, returnOldOnFail bool) *writePlan {
+	return &writePlan{
+		key:             key,
+		cond:            cond,
+		next:            func(ddb.Item) (ddb.Item, error) { return item, nil },
+		returnOldOnFail: returnOldOnFail,
+		sizeError:       msgItemTooLarge,
+	}
+}
+
+// updatePlan applies u to the item at key (to keyItem when there is none).
+// It refuses updates of key attributes, as DynamoDB does.
+func updatePlan(m *Meta, key []byte, keyItem ddb.Item, u *expr.Update, cond *expr.Condition, returnOldOnFail bool) (*writePlan, error) {
+	if u != nil {
+		for _, p := range u.Paths() {
+			if len(p) > 0 && !p[0].IsIndex && m.Key.IsKeyAttr(p[0].Name) {
+				return nil, ddb.Validationf(msgKeyAttrNotUpdated, p[0].Name)
+			}
+		}
+	}
+	return &writePlan{
+		key:  key,
+		cond: cond,
+		next: func(old ddb.Item) (ddb.Item, error) {
+			base := old
+			if base == nil {
+				base = keyItem
+			}
+			if u == nil {
+				return base, nil
+			}
+			next, err := u.Apply(base)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkIndexKeys(m, next, true); err != nil {
+				return nil, err
+			}
+			return next, nil
+		},
+		returnOldOnFail: returnOldOnFail,
+		sizeError:       msgUpdateItemTooLarge,
+	}, nil
+}
+
+// deletePlan deletes the item at key.
+func deletePlan(key []byte, cond *expr.Condition, returnOldOnFail bool) *writePlan {
+	return &writePlan{
+		key:             key,
+		cond:            cond,
+		next:            func(ddb.Item) (ddb.Item, error) { return nil, nil },
+		returnOldOnFail: returnOldOnFail,
+	}
+}
+
+// conditionCheckPlan only evaluates cond on the item at key.
+func conditionCheckPlan(key []byte, cond *expr.Condition, returnOldOnFail bool) *writePlan {
+	return &writePlan{key: key, cond: cond, returnOldOnFail: returnOldOnFail}
 }
