@@ -126,17 +126,35 @@ func (db *DB) applyWrite(tx storage.Tx, plan *writePlan, res *writeResult) error
 		return err
 	}
 	if next == nil {
-		if old != nil {
-			return tx.Delete(plan.key)
+		if old == nil {
+			return nil
 		}
-		return nil
+		if err := tx.Delete(plan.key); err != nil {
+			return err
+		}
+		return db.afterWrite(tx, res.meta, old, nil)
 	}
 	res.new = next
 	res.newSize = next.Size()
 	if res.newSize > MaxItemBytes {
 		return ddb.Validation(plan.sizeError)
 	}
-	return tx.Set(plan.key, itemcodec.Append(nil, next))
+	if err := tx.Set(plan.key, itemcodec.Append(nil, next)); err != nil {
+		return err
+	}
+	return db.afterWrite(tx, res.meta, old, next)
+}
+
+// afterWrite writes, in the item's own transaction, everything else one
+// item change implies: the entries of the table's secondary indexes and
+// the table's stream record. old is nil for an insert, next nil for a
+// delete. Every writing operation (single items, batches, transactions,
+// TTL deletions) reaches the store through applyWrite and so through here.
+func (db *DB) afterWrite(tx storage.Tx, m *Meta, old, next ddb.Item) error {
+	if err := db.writeIndexEntries(tx, m, old, next); err != nil {
+		return err
+	}
+	return db.writeStreamRecord(tx, m, old, next)
 }
 
 // recordWrite updates the table's approximate statistics after a commit.
