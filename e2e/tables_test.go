@@ -283,6 +283,9 @@ func TestUpdateTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if up.TableDescription.TableStatus != types.TableStatusUpdating {
+		t.Errorf("UpdateTable answered %s, want UPDATING", up.TableDescription.TableStatus)
+	}
 	pt := up.TableDescription.ProvisionedThroughput
 	if aws.ToInt64(pt.ReadCapacityUnits) != 10 || aws.ToInt64(pt.WriteCapacityUnits) != 5 || pt.LastIncreaseDateTime == nil {
 		t.Fatalf("throughput after increase: %+v", pt)

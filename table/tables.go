@@ -220,7 +220,14 @@ func (db *DB) UpdateTable(ctx context.Context, in *wire.UpdateTableInput) (*wire
 	if err != nil {
 		return nil, err
 	}
-	return &wire.UpdateTableOutput{TableDescription: db.describe(m, "")}, nil
+	// Like CreateTable, the change is complete at once, but the answer says
+	// UPDATING as DynamoDB's does for changes it applies asynchronously.
+	status := ""
+	if in.BillingMode != nil || in.ProvisionedThroughput != nil || len(in.GlobalSecondaryIndexUpdates) > 0 ||
+		in.StreamSpecification != nil || in.SSESpecification != nil || in.TableClass != nil {
+		status = StatusUpdating
+	}
+	return &wire.UpdateTableOutput{TableDescription: db.describe(m, status)}, nil
 }
 
 func applyTableUpdate(m *Meta, in *wire.UpdateTableInput, now time.Time) error {
