@@ -5,6 +5,7 @@ package ddb
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -180,4 +181,30 @@ func (it Item) Clone() Item {
 		out[k] = v
 	}
 	return out
+}
+
+// MarshalText renders the type by its DynamoDB name, so that stored
+// metadata does not depend on the order of the constants above.
+func (t Type) MarshalText() ([]byte, error) {
+	if t == TypeNone {
+		return []byte{}, nil
+	}
+	if int(t) >= len(typeNames) {
+		return nil, fmt.Errorf("ddb: invalid type %d", t)
+	}
+	return []byte(typeNames[t]), nil
+}
+
+// UnmarshalText parses a DynamoDB type name ("" is TypeNone).
+func (t *Type) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*t = TypeNone
+		return nil
+	}
+	v, ok := ParseType(string(b))
+	if !ok {
+		return fmt.Errorf("ddb: unknown type %q", b)
+	}
+	*t = v
+	return nil
 }
