@@ -4,8 +4,9 @@
 // values.
 //
 // Engines live in subpackages: storage/memory (the reference model, kept
-// in RAM) and storage/pebble (the default, on disk). Every engine passes the
-// contract suite in storage/storagetest.
+// in RAM), storage/pebble (the default, on disk) and storage/etcd (shared
+// by several Dynago processes; see shared.go for what such engines add).
+// Every engine passes the contract suite in storage/storagetest.
 //
 // # Keys and values
 //

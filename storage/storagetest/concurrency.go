@@ -95,8 +95,10 @@ func testConcurrentCounter(t *testing.T, e storage.Engine) {
 // testWriteSkew is the two-doctors-on-call test: each of two transactions
 // takes its doctor off call if at least two doctors are on call. Run
 // serially, one of them must stay on call; snapshot isolation without
-// serializability lets both go off.
-func testWriteSkew(t *testing.T, e storage.Engine, rangeReads bool) {
+// serializability lets both go off. With byDelete, a doctor goes off call
+// by deleting its key (so reads must catch deletions, which a range read
+// sees only as a key gone missing).
+func testWriteSkew(t *testing.T, e storage.Engine, rangeReads, byDelete bool) {
 	const rounds = 100
 	doctors := []string{"alice", "bob"}
 	for round := range rounds {
@@ -134,6 +136,9 @@ func testWriteSkew(t *testing.T, e storage.Engine, rangeReads bool) {
 						meet.meet()
 					}
 					if onCall >= 2 {
+						if byDelete {
+							return tx.Delete([]byte(prefix + me))
+						}
 						return tx.Set([]byte(prefix+me), []byte("off"))
 					}
 					return nil

@@ -47,8 +47,10 @@ func Run(t *testing.T, open func(t *testing.T) storage.Engine) {
 		{"ContextCanceled", testContextCanceled},
 		{"ViewSnapshotIsolation", testViewSnapshotIsolation},
 		{"ConcurrentCounter", testConcurrentCounter},
-		{"WriteSkewPointReads", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, false) }},
-		{"WriteSkewRangeReads", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, true) }},
+		{"WriteSkewPointReads", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, false, false) }},
+		{"WriteSkewRangeReads", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, true, false) }},
+		{"WriteSkewPointDeletes", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, false, true) }},
+		{"WriteSkewRangeDeletes", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, true, true) }},
 		{"Phantom", testPhantom},
 		{"BankInvariant", testBankInvariant},
 		{"CloseWaits", testCloseWaits},
@@ -725,8 +727,15 @@ func testReadOnlyUpdate(t *testing.T, e storage.Engine) {
 }
 
 func testLargeTransaction(t *testing.T, e storage.Engine) {
-	const n = 20000
+	n := 20000
 	value := bytes.Repeat([]byte("v"), 100)
+	if l, ok := e.(storage.Limits); ok {
+		// An engine with a transaction limit refuses a bigger transaction
+		// whole (never splitting it) and takes one at the limit.
+		maxOps, maxBytes := l.TxnLimits()
+		testTooLarge(t, e, maxOps, maxBytes)
+		n = min(n, maxOps, maxBytes/(2*len(value)))
+	}
 	update(t, e, func(tx storage.Tx) error {
 		for i := range n {
 			if err := tx.Set(fmt.Appendf(nil, "big%06d", i), value); err != nil {
@@ -765,6 +774,50 @@ func testLargeTransaction(t *testing.T, e storage.Engine) {
 	if c := count(); c != 0 {
 		t.Fatalf("after deleting, found %d keys", c)
 	}
+}
+
+// testTooLarge checks that transactions beyond an engine's limits fail
+// with ErrTooLarge and write nothing.
+func testTooLarge(t *testing.T, e storage.Engine, maxOps, maxBytes int) {
+	cases := []struct {
+		name   string
+		writes int
+		value  int
+	}{
+		{"too many writes", maxOps + 1, 1},
+		{"too many bytes", 4, maxBytes/4 + 1},
+	}
+	for _, c := range cases {
+		err := e.Update(context.Background(), func(tx storage.Tx) error {
+			for i := range c.writes {
+				if err := tx.Set(fmt.Appendf(nil, "toolarge%06d", i), bytes.Repeat([]byte("x"), c.value)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if !errors.Is(err, storage.ErrTooLarge) {
+			t.Errorf("%s: Update = %v, want ErrTooLarge", c.name, err)
+		}
+	}
+	// Too many reads to validate.
+	err := e.Update(context.Background(), func(tx storage.Tx) error {
+		for i := range maxOps + 1 {
+			if _, err := tx.Get(fmt.Appendf(nil, "absent%06d", i)); !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
+		return tx.Set([]byte("toolarge-reads"), nil)
+	})
+	if !errors.Is(err, storage.ErrTooLarge) {
+		t.Errorf("too many reads: Update = %v, want ErrTooLarge", err)
+	}
+	view(t, e, func(tx storage.ReadTx) error {
+		return tx.Scan([]byte("toolarge"), []byte("toolargf"), false, func(k, v []byte) (bool, error) {
+			t.Errorf("a refused transaction wrote %q", k)
+			return false, nil
+		})
+	})
 }
 
 func testTxDone(t *testing.T, e storage.Engine) {
