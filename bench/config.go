@@ -30,6 +30,7 @@ type config struct {
 	Client     string
 
 	endpoint *url.URL
+	cpuPID   int // > 0: measure this process's CPU time (and the generator's) in the measured window
 }
 
 var validOps = []string{"put", "get", "query", "update", "batchwrite", "scan", "mixed"}

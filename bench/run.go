@@ -77,6 +77,7 @@ type result struct {
 	items       uint64
 	errors      map[string]uint64
 	example     map[string]string
+	cpu         cpuUse // of the measured window; zero unless cfg.cpuPID is set
 }
 
 // run performs the optional setup and the measured run.
@@ -122,6 +123,7 @@ func run(ctx context.Context, cfg *config, log io.Writer) (*result, error) {
 	start := time.Now()
 	measureStart := start.Add(cfg.Warmup)
 	end := measureStart.Add(cfg.Duration)
+	cpu := sampleCPU(cfg.cpuPID, measureStart, end)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -149,6 +151,7 @@ func run(ctx context.Context, cfg *config, log io.Writer) (*result, error) {
 		finished = end
 	}
 	res := &result{
+		cpu:         <-cpu,
 		cfg:         cfg,
 		interrupted: ctx.Err() != nil,
 		elapsed:     finished.Sub(measureStart),

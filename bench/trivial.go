@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"errors"
+	"flag"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"net/http"
@@ -48,4 +51,24 @@ func TrivialServer(addr string) error {
 		IdleTimeout:       2 * time.Minute,
 	}
 	return srv.ListenAndServe()
+}
+
+// TrivialMain runs `dynago trivial [--addr host:port]`, the hidden command the
+// comparison script uses to start TrivialServer. It returns the exit code.
+func TrivialMain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dynago trivial", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8010", "`host:port` to listen on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fmt.Fprintf(stdout, "trivial server on %s\n", *addr)
+	if err := TrivialServer(*addr); err != nil {
+		fmt.Fprintf(stderr, "dynago trivial: %v\n", err)
+		return 1
+	}
+	return 0
 }

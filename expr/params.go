@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -35,8 +36,33 @@ func NewParams(names map[string]string, values map[string]ddb.AttributeValue) (*
 	if values != nil && len(values) == 0 {
 		return nil, ddb.Validation("ExpressionAttributeValues must not be empty")
 	}
+	if paramsValid(names, values) {
+		return &Params{names: names, values: values}, nil
+	}
+	return nil, paramsError(names, values)
+}
+
+// paramsValid reports whether paramsError would find nothing wrong, without
+// the sorting paramsError needs to report the problem DynamoDB reports first.
+func paramsValid(names map[string]string, values map[string]ddb.AttributeValue) bool {
+	for k, v := range names {
+		if !validPlaceholder(k, '#') || len(k) > maxPlaceholderLen || v == "" || len(v) > maxNameLen {
+			return false
+		}
+	}
+	for k := range values {
+		if !validPlaceholder(k, ':') || len(k) > maxPlaceholderLen {
+			return false
+		}
+	}
+	return true
+}
+
+// paramsError returns the first problem with the keys and names, in the
+// order DynamoDB reports them (Java's HashMap order).
+func paramsError(names map[string]string, values map[string]ddb.AttributeValue) error {
 	if err := checkKeys("ExpressionAttributeNames", '#', sortedKeys(names), true); err != nil {
-		return nil, err
+		return err
 	}
 	vkeys := make([]string, 0, len(values))
 	for k := range values {
@@ -44,18 +70,18 @@ func NewParams(names map[string]string, values map[string]ddb.AttributeValue) (*
 	}
 	sortJavaOrder(vkeys)
 	if err := checkKeys("ExpressionAttributeValues", ':', vkeys, false); err != nil {
-		return nil, err
+		return err
 	}
 	for _, k := range sortedKeys(names) {
 		v := names[k]
 		if v == "" {
-			return nil, ddb.Validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k)
+			return ddb.Validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k)
 		}
 		if len(v) > maxNameLen {
-			return nil, ddb.Validation("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 bytes for key " + k)
+			return ddb.Validation("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 bytes for key " + k)
 		}
 	}
-	return &Params{names: names, values: values}, nil
+	return errors.New("expr: paramsError called on valid parameters")
 }
 
 func sortedKeys(m map[string]string) []string {

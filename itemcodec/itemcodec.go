@@ -64,7 +64,6 @@ func corrupt(format string, args ...any) error {
 
 // Append appends the encoding of item to dst.
 func Append(dst []byte, item ddb.Item) []byte {
-	dst = slices.Grow(dst, 1+attrsSize(item))
 	dst = append(dst, Version)
 	return appendAttrs(dst, item)
 }
@@ -121,35 +120,86 @@ func valueSize(v ddb.AttributeValue) int {
 	return 1
 }
 
+// smallAttrs is how many attributes appendAttrs sorts on the stack.
+const smallAttrs = 16
+
 func appendAttrs(dst []byte, m map[string]ddb.AttributeValue) []byte {
+	if len(m) > smallAttrs {
+		return appendManyAttrs(dst, m)
+	}
+	// One pass over the map collects the names and values (a copy of a
+	// value is cheaper than looking it up again) and the size; an
+	// insertion sort of their indexes by name puts them in order.
+	var names [smallAttrs]string
+	var vals [smallAttrs]ddb.AttributeValue
+	var order [smallAttrs]uint8
+	n, size := 0, 0
+	for k, v := range m {
+		names[n], vals[n] = k, v
+		size += uvarintLen(uint64(len(k))) + len(k) + valueSize(v)
+		j := n
+		for ; j > 0 && less(k, names[order[j-1]]); j-- {
+			order[j] = order[j-1]
+		}
+		order[j] = uint8(n)
+		n++
+	}
+	dst = slices.Grow(dst, 1+size)
+	dst = append(dst, byte(n)) // the count, a one-byte varint
+	for _, i := range order[:n] {
+		k := names[i]
+		dst = appendUvarint(dst, len(k))
+		dst = append(dst, k...)
+		dst = appendValue(dst, vals[i])
+	}
+	return dst
+}
+
+// less is a < b, with the first bytes compared inline (names mostly differ there).
+func less(a, b string) bool {
+	if len(a) > 0 && len(b) > 0 && a[0] != b[0] {
+		return a[0] < b[0]
+	}
+	return a < b
+}
+
+func appendManyAttrs(dst []byte, m map[string]ddb.AttributeValue) []byte {
+	dst = slices.Grow(dst, attrsSize(m))
 	dst = binary.AppendUvarint(dst, uint64(len(m)))
-	var stack [16]string
-	names := stack[:0]
+	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		dst = binary.AppendUvarint(dst, uint64(len(k)))
+		dst = appendUvarint(dst, len(k))
 		dst = append(dst, k...)
 		dst = appendValue(dst, m[k])
 	}
 	return dst
 }
 
+// appendUvarint appends n as a varint, with the one-byte case inline.
+func appendUvarint(dst []byte, n int) []byte {
+	if n < 0x80 {
+		return append(dst, byte(n))
+	}
+	return binary.AppendUvarint(dst, uint64(n))
+}
+
 func appendValue(dst []byte, v ddb.AttributeValue) []byte {
 	switch v.Type {
 	case ddb.TypeS:
 		dst = append(dst, tagS)
-		dst = binary.AppendUvarint(dst, uint64(len(v.S)))
+		dst = appendUvarint(dst, len(v.S))
 		return append(dst, v.S...)
 	case ddb.TypeN:
 		dst = append(dst, tagN)
-		dst = binary.AppendUvarint(dst, uint64(len(v.S)))
+		dst = appendUvarint(dst, len(v.S))
 		return append(dst, v.S...)
 	case ddb.TypeB:
 		dst = append(dst, tagB)
-		dst = binary.AppendUvarint(dst, uint64(len(v.B)))
+		dst = appendUvarint(dst, len(v.B))
 		return append(dst, v.B...)
 	case ddb.TypeBOOL:
 		if v.BOOL {
@@ -260,6 +310,10 @@ type decoder struct {
 }
 
 func (d *decoder) uvarint() (uint64, error) {
+	if d.pos < len(d.src) && d.src[d.pos] < 0x80 { // one byte: most lengths and counts
+		d.pos++
+		return uint64(d.src[d.pos-1]), nil
+	}
 	v, n := binary.Uvarint(d.src[d.pos:])
 	if n <= 0 {
 		return 0, corrupt("bad varint at %d", d.pos)
@@ -424,4 +478,200 @@ func (d *decoder) value(depth int) (ddb.AttributeValue, error) {
 		return ddb.AttributeValue{Type: ddb.TypeBS, BS: bs}, nil
 	}
 	return ddb.AttributeValue{}, corrupt("unknown tag 0x%02x at %d", tag, d.pos-1)
+}
+
+// Kind is the kind of an encoded value: its tag byte.
+type Kind byte
+
+// The kinds of values.
+const (
+	KindS     Kind = tagS
+	KindN     Kind = tagN
+	KindB     Kind = tagB
+	KindFalse Kind = tagFalse
+	KindTrue  Kind = tagTrue
+	KindNULL  Kind = tagNULL
+	KindM     Kind = tagM
+	KindL     Kind = tagL
+	KindSS    Kind = tagSS
+	KindNS    Kind = tagNS
+	KindBS    Kind = tagBS
+)
+
+// Reader reads an encoded item in document order, for transcoding it (to
+// DynamoDB JSON, say) without building maps. Starting after NewReader:
+//
+//	attrs:  n := Count(); n times: Bytes() (the name), then a value
+//	value:  k := Kind(); S, N, B: Bytes(); M: attrs; L: n := Count(), n values;
+//	        SS, NS, BS: n := Count(), n times Bytes(); BOOL and NULL: nothing
+//
+// It checks that every length and count fits the input, so that it never
+// panics on corrupt input, but not the rest of what Decode checks (the order
+// of names and set members, number texts): a transcoder must bound the
+// nesting itself (MaxDepth). Slices it returns alias the input.
+type Reader struct {
+	src []byte
+	pos int
+}
+
+// NewReader returns a Reader positioned at the item's attribute count.
+func NewReader(item []byte) (Reader, error) {
+	if len(item) == 0 {
+		return Reader{}, corrupt("empty")
+	}
+	if item[0] != Version {
+		return Reader{}, corrupt("unknown format version %d", item[0])
+	}
+	return Reader{src: item, pos: 1}, nil
+}
+
+// Done reports whether the whole input was read.
+func (r *Reader) Done() bool { return r.pos == len(r.src) }
+
+func (r *Reader) uvarint() (int, error) {
+	if r.pos < len(r.src) && r.src[r.pos] < 0x80 {
+		r.pos++
+		return int(r.src[r.pos-1]), nil
+	}
+	v, n := binary.Uvarint(r.src[r.pos:])
+	if n <= 0 || v > uint64(len(r.src)) {
+		return 0, corrupt("bad varint at %d", r.pos)
+	}
+	r.pos += n
+	return int(v), nil
+}
+
+// Count reads a count of attributes, list elements or set members.
+func (r *Reader) Count() (int, error) {
+	n, err := r.uvarint()
+	if err == nil && n > len(r.src)-r.pos {
+		return 0, corrupt("count %d exceeds the input at %d", n, r.pos)
+	}
+	return n, err
+}
+
+// Bytes reads a length-prefixed byte string: a name, an S, N or B value, or
+// a set member.
+func (r *Reader) Bytes() ([]byte, error) {
+	n, err := r.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	if n > len(r.src)-r.pos {
+		return nil, corrupt("length %d exceeds the input at %d", n, r.pos)
+	}
+	r.pos += n
+	return r.src[r.pos-n : r.pos : r.pos], nil
+}
+
+// Kind reads the tag of the next value.
+func (r *Reader) Kind() (Kind, error) {
+	if r.pos >= len(r.src) {
+		return 0, corrupt("missing value")
+	}
+	k := Kind(r.src[r.pos])
+	if k < KindS || k > KindBS {
+		return 0, corrupt("unknown tag 0x%02x at %d", byte(k), r.pos)
+	}
+	r.pos++
+	return k, nil
+}
+
+// Size returns the size of an encoded item by DynamoDB's rules, as
+// ddb.Item.Size would for the decoded item, without decoding it (a read
+// that returns stored items as they are needs only their sizes). It fails
+// on input that is not an encoded item.
+func Size(item []byte) (int, error) {
+	r, err := NewReader(item)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.attrsSize(1, false)
+	if err == nil && !r.Done() {
+		err = corrupt("%d trailing bytes", len(r.src)-r.pos)
+	}
+	return n, err
+}
+
+// attrsSize is the size of a map's attributes: names and values, plus, in a
+// nested map (M), one byte per element.
+func (r *Reader) attrsSize(depth int, nested bool) (int, error) {
+	if depth > MaxDepth {
+		return 0, corrupt("nesting deeper than %d", MaxDepth)
+	}
+	count, err := r.Count()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for range count {
+		name, err := r.Bytes()
+		if err != nil {
+			return 0, err
+		}
+		v, err := r.valueSize(depth)
+		if err != nil {
+			return 0, err
+		}
+		n += len(name) + v
+		if nested {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (r *Reader) valueSize(depth int) (int, error) {
+	k, err := r.Kind()
+	if err != nil {
+		return 0, err
+	}
+	switch k {
+	case KindS, KindB:
+		b, err := r.Bytes()
+		return len(b), err
+	case KindN:
+		b, err := r.Bytes()
+		return ddb.NumberSize(string(b)), err
+	case KindFalse, KindTrue, KindNULL:
+		return 1, nil
+	case KindM:
+		n, err := r.attrsSize(depth+1, true)
+		return 3 + n, err
+	case KindL:
+		if depth+1 > MaxDepth {
+			return 0, corrupt("nesting deeper than %d", MaxDepth)
+		}
+		count, err := r.Count()
+		if err != nil {
+			return 0, err
+		}
+		n := 3
+		for range count {
+			v, err := r.valueSize(depth + 1)
+			if err != nil {
+				return 0, err
+			}
+			n += 1 + v
+		}
+		return n, nil
+	default: // sets
+		count, err := r.Count()
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for range count {
+			b, err := r.Bytes()
+			if err != nil {
+				return 0, err
+			}
+			if k == KindNS {
+				n += ddb.NumberSize(string(b))
+			} else {
+				n += len(b)
+			}
+		}
+		return n, nil
+	}
 }

@@ -358,6 +358,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(Encode(nested(6)))
 	f.Add([]byte{Version, 1, 1, 'a', tagL, 2, tagNULL, tagM, 0})
 	f.Fuzz(func(t *testing.T, src []byte) {
+		size, serr := Size(src) // never panics
 		it, err := Decode(src)
 		if err != nil {
 			return
@@ -365,6 +366,9 @@ func FuzzDecode(f *testing.F) {
 		// What decodes is canonical: it encodes back to the same bytes.
 		if enc := Encode(it); !bytes.Equal(enc, src) {
 			t.Fatalf("Decode(%x) re-encodes as %x", src, enc)
+		}
+		if serr != nil || size != it.Size() {
+			t.Fatalf("Size(%x) = %d, %v; want %d", src, size, serr, it.Size())
 		}
 	})
 }
@@ -378,7 +382,29 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil || !ddb.ItemsEqual(got, dedupe(it)) {
 			t.Fatalf("round trip of %#v: %#v, %v", it, got, err)
 		}
+		if n, err := Size(Encode(it)); err != nil || n != dedupe(it).Size() {
+			t.Fatalf("Size of %#v = %d, %v; want %d", it, n, err, dedupe(it).Size())
+		}
 	})
+}
+
+func TestSize(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	items := []ddb.Item{{}, smallItem(), largeItem()}
+	for range 2000 {
+		items = append(items, randomItem(r, 5))
+	}
+	for _, it := range items {
+		enc := Encode(it)
+		if n, err := Size(enc); err != nil || n != dedupe(it).Size() {
+			t.Fatalf("Size of %#v = %d, %v; want %d", it, n, err, dedupe(it).Size())
+		}
+		for i := 0; i < len(enc); i++ { // truncated: an error, never a panic
+			if _, err := Size(enc[:i]); err == nil {
+				t.Fatalf("Size of %x truncated at %d: no error", enc, i)
+			}
+		}
+	}
 }
 
 // smallItem is about 200 bytes by DynamoDB's size rules.

@@ -14,7 +14,6 @@ package number
 import (
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/dynago/dynago/ddb"
 )
 
@@ -197,6 +196,9 @@ func (sc *scan) check() *ddb.Error {
 //
 // Canonical does not allocate when s is already canonical.
 func Canonical(s string) (string, error) {
+	if smallCanonicalInt(s) {
+		return s, nil
+	}
 	sc, ok := read(s)
 	if !ok {
 		return "", errNotANumber(s)
@@ -268,6 +270,9 @@ func appendText[T string | []byte](dst []byte, neg bool, digits T, exp int) []by
 // IsCanonical reports whether s is the canonical text of a DynamoDB number
 // (including the range and precision rules).
 func IsCanonical(s string) bool {
+	if smallCanonicalInt(s) {
+		return true
+	}
 	sc, ok := read(s)
 	return ok && sc.canonical && sc.check() == nil
 }
@@ -315,60 +320,6 @@ func FromDigits(dst []byte, neg bool, digits []byte, exp int) []byte {
 	return appendText(dst, neg, digits, exp)
 }
 
-// Parse returns the value of number text s (canonical or any other form
-// Canonical accepts) as an apd.Decimal, reduced (no trailing zeros in the
-// coefficient). Errors are Canonical's.
-func Parse(s string) (*apd.Decimal, error) {
-	var buf [MaxDigits]byte
-	digits, neg, exp, err := Digits(buf[:0], s)
-	if err != nil {
-		return nil, err
-	}
-	d := new(apd.Decimal)
-	if len(digits) == 0 {
-		return d, nil
-	}
-	if len(digits) <= 19 {
-		var u uint64
-		for _, c := range digits {
-			u = u*10 + uint64(c-'0')
-		}
-		d.Coeff.SetUint64(u)
-	} else {
-		d.Coeff.SetString(string(digits), 10)
-	}
-	d.Exponent = int32(exp - len(digits) + 1)
-	d.Negative = neg
-	return d, nil
-}
-
-// Format returns the canonical text of d, or DynamoDB's error when d is out
-// of range (MsgOverflow, MsgUnderflow) or needs more than 38 significant
-// digits (MsgPrecision). NaN and infinities are reported as overflow.
-func Format(d *apd.Decimal) (string, error) {
-	if d.Form != apd.Finite {
-		return "", ddb.Validation(MsgOverflow)
-	}
-	if d.Coeff.Sign() == 0 {
-		return "0", nil
-	}
-	coeff := d.Coeff.Append(make([]byte, 0, 48), 10)
-	if coeff[0] == '-' { // apd keeps the sign in Negative; be safe
-		coeff = coeff[1:]
-	}
-	end := len(coeff)
-	for coeff[end-1] == '0' {
-		end--
-	}
-	n := len(coeff)
-	exp := int64(d.Exponent) + int64(n) - 1
-	sc := scan{neg: d.Negative, digits: string(coeff[:end]), dot: -1, exp: exp}
-	if err := sc.check(); err != nil {
-		return "", err
-	}
-	return string(appendText(make([]byte, 0, textLen(end, int(exp))+1), sc.neg, coeff[:end], int(exp))), nil
-}
-
 // Add returns a+b, exactly, as canonical text; a and b are number texts.
 // The result must be a valid DynamoDB number: otherwise the error is
 // MsgOverflow, MsgUnderflow or MsgPrecision (in that order), as DynamoDB
@@ -388,25 +339,125 @@ func addSub(a, b string, sub bool) (string, error) {
 			return formatInt(x + y), nil
 		}
 	}
-	x, err := Parse(a)
+	var bufA, bufB [MaxDigits]byte
+	da, na, ea, err := Digits(bufA[:0], a)
 	if err != nil {
 		return "", err
 	}
-	y, err := Parse(b)
+	db, nb, eb, err := Digits(bufB[:0], b)
 	if err != nil {
 		return "", err
 	}
-	var z apd.Decimal
-	// BaseContext has precision 0: addition and subtraction are exact.
 	if sub {
-		_, err = apd.BaseContext.Sub(&z, x, y)
+		nb = !nb
+	}
+	return addDigits(da, na, ea, db, nb, eb)
+}
+
+// addDigits returns ±0.da × 10^(ea+1) + ±0.db × 10^(eb+1) exactly, as
+// canonical text, or DynamoDB's error for a result out of range. The
+// operands are significant digits as Digits returns them (empty for zero),
+// each at most 38 digits with its leading digit's exponent in [-130, 125],
+// so the aligned sum fits in sumWidth digits.
+func addDigits(da []byte, na bool, ea int, db []byte, nb bool, eb int) (string, error) {
+	switch {
+	case len(da) == 0 && len(db) == 0:
+		return "0", nil
+	case len(da) == 0:
+		da, na, ea, db = db, nb, eb, nil
+	}
+	if len(db) == 0 {
+		return string(FromDigits(nil, na, da, ea)), nil
+	}
+	// Column i of the sum holds the digit of 10^(hi+1-i); column 0 takes
+	// the carry of the leading digits.
+	hi := max(ea, eb)
+	lo := min(ea-len(da)+1, eb-len(db)+1)
+	width := hi - lo + 2
+	var x, y [sumWidth]byte
+	for i, c := range da {
+		x[hi+1-(ea-i)] = c - '0'
+	}
+	for i, c := range db {
+		y[hi+1-(eb-i)] = c - '0'
+	}
+	neg := na
+	if na == nb {
+		carry := byte(0)
+		for i := width - 1; i >= 0; i-- {
+			d := x[i] + y[i] + carry
+			carry = d / 10
+			x[i] = d % 10
+		}
 	} else {
-		_, err = apd.BaseContext.Add(&z, x, y)
+		// Subtract the smaller magnitude from the larger; the sign is the larger's.
+		cmp := 0
+		for i := 0; i < width && cmp == 0; i++ {
+			if x[i] != y[i] {
+				cmp = 1
+				if x[i] < y[i] {
+					cmp = -1
+				}
+			}
+		}
+		switch cmp {
+		case 0:
+			return "0", nil
+		case -1:
+			x, y, neg = y, x, nb
+		}
+		borrow := 0
+		for i := width - 1; i >= 0; i-- {
+			d := int(x[i]) - int(y[i]) - borrow
+			borrow = 0
+			if d < 0 {
+				d += 10
+				borrow = 1
+			}
+			x[i] = byte(d)
+		}
 	}
-	if err != nil {
-		return "", ddb.Validation(MsgOverflow)
+	// Trim to the significant digits; exp is the leading digit's exponent.
+	first, last := 0, width-1
+	for first < width && x[first] == 0 {
+		first++
 	}
-	return Format(&z)
+	for x[last] == 0 {
+		last--
+	}
+	digits := x[first : last+1]
+	for i := range digits {
+		digits[i] += '0'
+	}
+	sc := scan{neg: neg, digits: string(digits), dot: -1, exp: int64(hi + 1 - first)}
+	if err := sc.check(); err != nil {
+		return "", err
+	}
+	return string(appendText(make([]byte, 0, textLen(len(digits), int(sc.exp))+1), neg, digits, int(sc.exp))), nil
+}
+
+// sumWidth bounds the columns of addDigits: leading digits at most at
+// 10^125, last digits at least at 10^(-130-37), and a carry column.
+const sumWidth = MaxExponent - (MinExponent - MaxDigits + 1) + 2
+
+// smallCanonicalInt reports whether s is the canonical text of an integer
+// of at most 17 digits (always within DynamoDB's limits): the common case,
+// checked without the general parser.
+func smallCanonicalInt(s string) bool {
+	i := 0
+	if len(s) > 0 && s[0] == '-' {
+		i = 1
+	}
+	n := len(s) - i
+	if n == 0 || n > 17 || s[i] == '0' && (n > 1 || i == 1) {
+		return false // empty, too long, a leading zero, or "-0"
+	}
+	for ; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // smallInt parses canonical integer text of at most 17 digits.

@@ -212,57 +212,6 @@ func TestDigitsAndFromDigits(t *testing.T) {
 	}
 }
 
-func TestParseAndFormat(t *testing.T) {
-	for _, s := range []string{"0", "1", "-1", "123.456", "-0.000015", maxText, minText, "-" + maxText,
-		"12345678901234567890123456789012345678", "1.2345678901234567890123456789012345678", "1e3", "149.00"} {
-		d, err := Parse(s)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", s, err)
-		}
-		want, _ := Canonical(s)
-		var ref apd.Decimal
-		if _, _, err := ref.SetString(s); err != nil {
-			t.Fatal(err)
-		}
-		if d.Cmp(&ref) != 0 {
-			t.Errorf("Parse(%q) = %s, want %s", s, d, &ref)
-		}
-		got, err := Format(d)
-		if err != nil || got != want {
-			t.Errorf("Format(Parse(%q)) = %q, %v; want %q", s, got, err, want)
-		}
-		// Format of an unreduced decimal (trailing zeros in the coefficient).
-		var unreduced apd.Decimal
-		unreduced.SetString(s + "000")
-		if strings.ContainsAny(s, ".e") {
-			continue
-		}
-		unreduced.Exponent -= 3
-		if got, err := Format(&unreduced); err != nil || got != want {
-			t.Errorf("Format(%s) = %q, %v; want %q", &unreduced, got, err, want)
-		}
-	}
-	if _, err := Parse("x"); err == nil {
-		t.Error("Parse(x) succeeded")
-	}
-	for _, tt := range []struct {
-		in  string
-		msg string
-	}{
-		{"1e126", MsgOverflow},
-		{"1e-131", MsgUnderflow},
-		{"1234567890123456789012345678901234567891", MsgPrecision},
-		{"Infinity", MsgOverflow},
-		{"NaN", MsgOverflow},
-	} {
-		var d apd.Decimal
-		d.SetString(tt.in)
-		if _, err := Format(&d); err == nil || err.(*ddb.Error).Message != tt.msg {
-			t.Errorf("Format(%s) error = %v, want %q", tt.in, err, tt.msg)
-		}
-	}
-}
-
 func TestAddSub(t *testing.T) {
 	tests := []struct {
 		a, b string
@@ -383,10 +332,27 @@ func randomCanonical(r *rand.Rand) string {
 	return string(FromDigits(nil, r.IntN(2) == 0, d, exp))
 }
 
+// TestAddAgreesWithApdRandom checks the digit-by-digit addition against
+// apd's exact arithmetic (apd is the oracle only: Dynago does not link it).
 func TestAddAgreesWithApdRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for range 2000 {
+	near := func(r *rand.Rand) string { // values close in magnitude, to exercise carries and cancellation
+		d := []byte(strings.Repeat("9", 1+r.IntN(MaxDigits)))
+		if r.IntN(2) == 0 {
+			d[r.IntN(len(d))] = byte('0' + r.IntN(10))
+		}
+		d[0] = byte('1' + r.IntN(9)) // a valid number: the leading digit is not 0
+		exp := MaxExponent - r.IntN(3)
+		if r.IntN(2) == 0 {
+			exp = MinExponent + r.IntN(3)
+		}
+		return string(FromDigits(nil, r.IntN(2) == 0, d, exp))
+	}
+	for i := range 20000 {
 		a, b := randomCanonical(r), randomCanonical(r)
+		if i%4 == 0 {
+			a, b = near(r), near(r)
+		}
 		for _, sub := range []bool{false, true} {
 			x, _, _ := apd.NewFromString(a)
 			y, _, _ := apd.NewFromString(b)
@@ -402,7 +368,7 @@ func TestAddAgreesWithApdRandom(t *testing.T) {
 			}
 			got, err := f(a, b)
 			want, werr := Canonical(z.Text('f'))
-			if (err == nil) != (werr == nil) || got != want {
+			if (err == nil) != (werr == nil) || got != want || (err != nil && err.(*ddb.Error).Message != werr.(*ddb.Error).Message) {
 				t.Fatalf("op(%s, %s, sub=%v) = %q, %v; want %q, %v", a, b, sub, got, err, want, werr)
 			}
 		}
@@ -453,12 +419,13 @@ func FuzzCanonical(f *testing.F) {
 				t.Fatalf("Canonical(%q) = %q, apd reads %s", s, c, ref)
 			}
 		}
-		d, err := Parse(c)
+		// Adding zero goes through the general (non-small-integer) path.
+		d, neg, exp, err := Digits(nil, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if back, err := Format(d); err != nil || back != c {
-			t.Fatalf("Format(Parse(%q)) = %q, %v", c, back, err)
+		if back, err := addDigits(d, neg, exp, nil, false, 0); err != nil || back != c {
+			t.Fatalf("addDigits(%q, 0) = %q, %v", c, back, err)
 		}
 	})
 }
@@ -478,11 +445,24 @@ func FuzzCompare(f *testing.F) {
 		if Compare(ca, cb) != -Compare(cb, ca) {
 			t.Fatalf("Compare not antisymmetric for %s, %s", ca, cb)
 		}
-		// Add and Sub never panic and give canonical text or a ddb.Error.
-		for _, op := range []func(string, string) (string, error){Add, Sub} {
+		// Add and Sub never panic, give canonical text or a ddb.Error, and
+		// agree with apd's exact arithmetic.
+		for i, op := range []func(string, string) (string, error){Add, Sub} {
 			s, err := op(ca, cb)
 			if err == nil && !IsCanonical(s) {
 				t.Fatalf("result %q not canonical", s)
+			}
+			x, _, _ := apd.NewFromString(ca)
+			y, _, _ := apd.NewFromString(cb)
+			var z apd.Decimal
+			if i == 0 {
+				apd.BaseContext.Add(&z, x, y)
+			} else {
+				apd.BaseContext.Sub(&z, x, y)
+			}
+			want, werr := Canonical(z.Text('f'))
+			if (err == nil) != (werr == nil) || s != want || (err != nil && err.(*ddb.Error).Message != werr.(*ddb.Error).Message) {
+				t.Fatalf("op %d (%s, %s) = %q, %v; apd: %q, %v", i, ca, cb, s, err, want, werr)
 			}
 		}
 	})
@@ -524,4 +504,15 @@ func BenchmarkAdd(b *testing.B) {
 			_, _ = Add("12345.678", "0.001")
 		}
 	})
+}
+
+func TestSmallCanonicalInt(t *testing.T) {
+	for _, s := range []string{"0", "1", "-1", "10", "12345678901234567", "-12345678901234567", "", "-", "-0", "00", "01",
+		"123456789012345678", "1.5", "1e3", "+1", "1a", " 1", "0.0"} {
+		sc, ok := read(s)
+		want := ok && sc.canonical && sc.check() == nil && !strings.ContainsAny(s, ".") && len(strings.TrimPrefix(s, "-")) <= 17
+		if got := smallCanonicalInt(s); got != want {
+			t.Errorf("smallCanonicalInt(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/base64"
 	"math"
+	"math/bits"
 	"reflect"
 	"strconv"
 	"time"
@@ -151,10 +152,20 @@ func AppendValue(dst []byte, v ddb.AttributeValue) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD.
-func appendString(dst []byte, s string) []byte {
+func appendString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) { // look at 8 bytes at a time
+			w := s[i : i+8]
+			m := special(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3 // the first byte that needs attention
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -178,7 +189,7 @@ func appendString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
@@ -190,6 +201,33 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+func decodeRune[T string | []byte](s T) (rune, int) {
+	switch s := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(s)
+	case []byte:
+		return utf8.DecodeRune(s)
+	}
+	return utf8.RuneError, 1
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special returns a mask with the high bit set in every byte of x (8 bytes
+// of a string, little-endian) that needs attention in a JSON string: bytes
+// >= 0x80, < 0x20, '"' and '\\'. False positives occur only in bytes above
+// (after) a flagged byte: a borrow of the subtraction of 0x20 leaves a byte
+// below 0x20, and the "has a zero byte" test for '"' and '\\' is exact for
+// the lowest byte. So the lowest flagged byte is the first special one.
+func special(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	bs := x ^ (lsb * '\\')
+	return (x | (x - lsb*0x20) | (q-lsb)&^q | (bs-lsb)&^bs) & msb
 }
 
 // Marshal encodes an output struct (or any value built from the types of
@@ -239,6 +277,17 @@ func encodeValue(dst []byte, v reflect.Value, ti *typeInfo) []byte {
 			return append(dst, "null"...)
 		}
 		return AppendItem(dst, ddb.Item(v.Interface().(Item)))
+	case kEncoded:
+		if v.IsNil() {
+			return append(dst, "null"...)
+		}
+		out, err := AppendEncodedItem(dst, v.Bytes())
+		if err != nil {
+			// A stored item that does not decode is corruption or a bug:
+			// the api handler recovers this and answers InternalServerError.
+			panic(err)
+		}
+		return out
 	case kValue:
 		if v.CanAddr() {
 			return AppendValue(dst, ddb.AttributeValue(*v.Addr().Interface().(*Value)))
@@ -313,7 +362,7 @@ func isEmpty(v reflect.Value, ti *typeInfo) bool {
 		return v.Int() == 0
 	case kFloat64:
 		return v.Float() == 0
-	case kBlob, kList, kMap, kItem:
+	case kBlob, kList, kMap, kItem, kEncoded:
 		return v.IsNil()
 	case kValue:
 		return ddb.Type(v.Field(0).Uint()) == ddb.TypeNone

@@ -26,7 +26,7 @@ type AttributeValueUpdate struct {
 type Capacity struct {
 	ReadCapacityUnits  float64 `json:"ReadCapacityUnits,omitempty"`
 	WriteCapacityUnits float64 `json:"WriteCapacityUnits,omitempty"`
-	CapacityUnits      float64 `json:"CapacityUnits,omitempty"`
+	CapacityUnits      float64 `json:"CapacityUnits"` // also when 0 (the table's share of an index read)
 }
 
 // ConsumedCapacity is returned when ReturnConsumedCapacity is TOTAL or INDEXES.

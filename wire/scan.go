@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -174,6 +176,14 @@ func (s *scanner) rawString() ([]byte, error) {
 	start := s.pos + 1
 	ascii := true
 	for i := start; i < len(s.data); i++ {
+		if i+8 <= len(s.data) { // look at 8 bytes at a time
+			m := special(binary.LittleEndian.Uint64(s.data[i:]))
+			if m == 0 {
+				i += 7 // and the loop's i++
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3 // the first byte that needs attention
+		}
 		c := s.data[i]
 		if c == '"' {
 			if !ascii && !utf8.Valid(s.data[start:i]) {

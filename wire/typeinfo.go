@@ -22,6 +22,7 @@ const (
 	kItem      // Item: map of attribute values
 	kValue     // Value: one attribute value
 	kTimestamp // Timestamp: epoch seconds
+	kEncoded   // EncodedItem: an item in its stored encoding (output only)
 	kSkip      // not part of the JSON (unexported or untagged)
 )
 
@@ -51,6 +52,7 @@ var (
 	itemType      = reflect.TypeFor[Item]()
 	valueType     = reflect.TypeFor[Value]()
 	timestampType = reflect.TypeFor[Timestamp]()
+	encodedType   = reflect.TypeFor[EncodedItem]()
 )
 
 // Static descriptions of the members of an AttributeValue, for messages.
@@ -96,6 +98,8 @@ func build(t reflect.Type, building map[reflect.Type]*typeInfo) *typeInfo {
 		ti.kind, ti.java = kValue, javaAttributeValue
 	case t == timestampType:
 		ti.kind, ti.java = kTimestamp, "java.util.Date"
+	case t == encodedType:
+		ti.kind, ti.java = kEncoded, javaItemMap
 	default:
 		switch t.Kind() {
 		case reflect.String:

@@ -1,9 +1,14 @@
 package wire
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dynago/dynago/ddb"
 )
@@ -208,4 +213,99 @@ func TestItemRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"":{"S":"x"}}`), &null); err == nil || err.(*ddb.Error).Message != MsgEmptyAttrName {
 		t.Fatalf("empty name: %v", err)
 	}
+}
+
+// plainPrefixBytes returns how many bytes at the start of b need no
+// attention in a JSON string, looking at 8 bytes at a time (so it returns
+// at most len(b) rounded down to a multiple of 8).
+func plainPrefixBytes(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	return i
+}
+
+// TestPlainPrefix checks special, the 8-bytes-at-a-time scan of the
+// decoder and the encoder, against a byte loop.
+func TestPlainPrefix(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	want := func(s string) int {
+		n := 0
+		for n < len(s) && plain(s[n]) {
+			n++
+		}
+		if n == len(s) {
+			return len(s) - len(s)%8 // only whole words are scanned
+		}
+		return n
+	}
+	check := func(s string) {
+		t.Helper()
+		w := want(s)
+		if got := plainPrefixBytes([]byte(s)); got != w && !(w >= len(s)-len(s)%8 && got == len(s)-len(s)%8) {
+			t.Fatalf("plainPrefixBytes(%q) = %d, want %d", s, got, w)
+		}
+	}
+	for pos := 0; pos < 16; pos++ {
+		for _, fill := range []byte{'a', ' ', '~', 0x7f, 0x21, 0x5d} {
+			for c := 0; c < 256; c++ {
+				b := bytes.Repeat([]byte{fill}, 16)
+				b[pos] = byte(c)
+				check(string(b))
+				b[15] = 0x01 // a second special byte after the first
+				check(string(b))
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200000; i++ {
+		b := make([]byte, r.IntN(24))
+		for j := range b {
+			b[j] = byte(r.IntN(256))
+			if r.IntN(4) != 0 {
+				b[j] = byte(0x20 + r.IntN(0x60))
+			}
+		}
+		check(string(b))
+	}
+}
+
+// TestAppendString compares the encoder's strings with encoding/json's
+// by decoding them with encoding/json: every string comes back, with each
+// byte of invalid UTF-8 replaced by U+FFFD.
+func TestAppendString(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"a", "b", "\"", "\\", "\n", "\x01", "\x1f", "é", "😀", "\xff", "\xe2\x82", " ", "~", "\x7f"}
+	for i := 0; i < 20000; i++ {
+		var sb strings.Builder
+		for n := r.IntN(40); n > 0; n-- {
+			sb.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		enc := appendString(nil, s)
+		var back string
+		if err := json.Unmarshal(enc, &back); err != nil {
+			t.Fatalf("%q encodes to %s: %v", s, enc, err)
+		}
+		if want := invalidBytesReplaced(s); back != want {
+			t.Fatalf("%q round-trips to %q, want %q", s, back, want)
+		}
+	}
+}
+
+func invalidBytesReplaced(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
