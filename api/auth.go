@@ -23,7 +23,7 @@ type WellFormedSigV4 struct{}
 
 // Authenticate implements Authenticator.
 func (WellFormedSigV4) Authenticate(r *http.Request, _ []byte) error {
-	auth := r.Header.Get("Authorization")
+	auth := header(r.Header, "Authorization")
 	if strings.TrimSpace(auth) == "" {
 		if r.URL.Query().Get("X-Amz-Signature") != "" {
 			return nil // presigned request
@@ -33,36 +33,53 @@ func (WellFormedSigV4) Authenticate(r *http.Request, _ []byte) error {
 	if !strings.HasPrefix(strings.TrimSpace(auth), "AWS4-") {
 		return ddb.Errorf(ddb.ErrMissingAuthenticationToken, "Request is missing Authentication Token")
 	}
-	params := parseAuthParams(auth)
+	var seen [3]bool // Credential, Signature, SignedHeaders
+	eachAuthParam(auth, func(k, _ string) {
+		switch k {
+		case "Credential":
+			seen[0] = true
+		case "Signature":
+			seen[1] = true
+		case "SignedHeaders":
+			seen[2] = true
+		}
+	})
+	hasDate := header(r.Header, "X-Amz-Date") != "" || header(r.Header, "Date") != ""
+	if seen == [3]bool{true, true, true} && hasDate {
+		return nil
+	}
 	var msg strings.Builder
-	for _, name := range [...]string{"Credential", "Signature", "SignedHeaders"} {
-		if _, ok := params[name]; !ok {
+	for i, name := range [...]string{"Credential", "Signature", "SignedHeaders"} {
+		if !seen[i] {
 			msg.WriteString("Authorization header requires '" + name + "' parameter. ")
 		}
 	}
-	if r.Header.Get("X-Amz-Date") == "" && r.Header.Get("Date") == "" {
+	if !hasDate {
 		msg.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ")
 	}
-	if msg.Len() > 0 {
-		return ddb.Errorf(ddb.ErrIncompleteSignature, "%sAuthorization=%s", msg.String(), auth)
+	return ddb.Errorf(ddb.ErrIncompleteSignature, "%sAuthorization=%s", msg.String(), auth)
+}
+
+// eachAuthParam calls fn with the key=value parameters of
+// "AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=h, Signature=s", in order.
+func eachAuthParam(auth string, fn func(k, v string)) {
+	_, rest, ok := strings.Cut(strings.TrimSpace(auth), " ")
+	if !ok {
+		return
 	}
-	return nil
+	for part := range strings.SplitSeq(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && k != "" {
+			fn(k, v)
+		}
+	}
 }
 
 // parseAuthParams splits "AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=h, Signature=s"
 // into its key=value parameters.
 func parseAuthParams(auth string) map[string]string {
 	out := make(map[string]string, 3)
-	_, rest, ok := strings.Cut(strings.TrimSpace(auth), " ")
-	if !ok {
-		return out
-	}
-	for _, part := range strings.Split(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if ok && k != "" {
-			out[k] = v
-		}
-	}
+	eachAuthParam(auth, func(k, v string) { out[k] = v })
 	return out
 }
 

@@ -33,9 +33,30 @@ const (
 // 16 MB for BatchWriteItem; other operations have smaller limits of their own).
 const MaxRequestBytes = 16 << 20
 
-// Op executes one operation on a raw JSON request body and returns the value
-// to encode as the JSON response. Errors should be *ddb.Error.
-type Op func(ctx context.Context, body []byte) (any, error)
+// Op executes one operation on a request body and returns the value to
+// encode as the JSON response (a []byte or json.RawMessage is sent as it is).
+// Errors should be *ddb.Error.
+//
+// Ops built with OpFunc receive only bodies that are valid JSON: the handler
+// checks the syntax first. The ops of Operations decode the body with
+// wire.Decode, which detects every syntax error itself, so the handler
+// skips that extra pass for them and keeps DynamoDB's order of checks
+// (syntax, target, authentication, field types) by checking the syntax only
+// when something else failed.
+type Op interface {
+	Call(ctx context.Context, body []byte) (any, error)
+}
+
+// OpFunc is an Op that is called only with syntactically valid JSON.
+type OpFunc func(ctx context.Context, body []byte) (any, error)
+
+// Call implements Op.
+func (f OpFunc) Call(ctx context.Context, body []byte) (any, error) { return f(ctx, body) }
+
+// syntaxChecker is implemented by Ops that detect malformed JSON themselves
+// and report it as a SerializationException without a message before any
+// other error (see op).
+type syntaxChecker interface{ checksSyntax() }
 
 // Options configure a Handler.
 type Options struct {
@@ -52,7 +73,13 @@ type Options struct {
 // Handler serves the DynamoDB JSON protocol.
 type Handler struct {
 	opt     Options
-	bufPool sync.Pool
+	ops     map[string]opEntry
+	bufPool sync.Pool // *bytes.Buffer for request bodies
+}
+
+type opEntry struct {
+	op           Op
+	checksSyntax bool // op reports malformed JSON itself (see syntaxChecker)
 }
 
 // NewHandler returns a handler for the given options.
@@ -63,15 +90,70 @@ func NewHandler(opt Options) *Handler {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{opt: opt, bufPool: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	h := &Handler{opt: opt, ops: make(map[string]opEntry, len(opt.Ops)), bufPool: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	for target, op := range opt.Ops {
+		_, checks := op.(syntaxChecker)
+		h.ops[target] = opEntry{op: op, checksSyntax: checks}
+	}
+	return h
 }
 
 type requestIDKey struct{}
 
+// request is the per-request state the handler allocates once: the request
+// id and the storage of the response's header values. It is also the
+// context the operation runs in (the request's context, plus RequestID).
+type request struct {
+	context.Context
+	id   [requestIDLen]byte
+	vals [3]string // x-amzn-RequestId, Content-Length, x-amz-crc32
+}
+
+// Value implements context.Context.
+func (r *request) Value(key any) any {
+	if _, ok := key.(requestIDKey); ok {
+		return r
+	}
+	return r.Context.Value(key)
+}
+
 // RequestID returns the x-amzn-RequestId of the request ctx belongs to.
 func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(requestIDKey{}).(string)
-	return s
+	if st, ok := ctx.Value(requestIDKey{}).(*request); ok {
+		return string(st.id[:])
+	}
+	return ""
+}
+
+// Canonical header keys, so that the header maps are used directly (what
+// Header.Set and Header.Get would do after canonicalising the key).
+const (
+	hdrContentType     = "Content-Type"
+	hdrContentLength   = "Content-Length"
+	hdrContentEncoding = "Content-Encoding"
+	hdrRequestID       = "X-Amzn-Requestid" // x-amzn-RequestId
+	hdrCRC32           = "X-Amz-Crc32"      // x-amz-crc32
+	hdrTarget          = "X-Amz-Target"
+	hdrOrigin          = "Origin"
+)
+
+// Response content types, shared read-only header values.
+var (
+	ctAmzJSON = []string{"application/x-amz-json-1.0"}
+	ctJSON    = []string{"application/json"}
+)
+
+func header(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// setRequestID sets x-amzn-RequestId on a response other than a JSON answer
+// (writeJSON sets it together with the other headers).
+func setRequestID(w http.ResponseWriter, st *request) {
+	w.Header()[hdrRequestID] = []string{string(st.id[:])}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -80,19 +162,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "healthy: dynago\n")
 		return
 	}
-	reqID := newRequestID()
-	w.Header().Set("x-amzn-RequestId", reqID)
-	if origin := r.Header.Get("Origin"); origin != "" {
+	st := &request{Context: r.Context()}
+	newRequestID(&st.id)
+	if origin := header(r.Header, hdrOrigin); origin != "" {
 		h.cors(w, r)
 		if r.Method == http.MethodOptions {
+			setRequestID(w, st)
 			w.Header().Set("Content-Length", "0")
 			w.WriteHeader(http.StatusOK)
 			return
 		}
 	}
-	contentType := r.Header.Get("Content-Type")
+	contentType := header(r.Header, hdrContentType)
 	if r.Method != http.MethodPost {
-		h.unknownOperationXML(w)
+		h.unknownOperationXML(w, st)
 		return
 	}
 
@@ -105,53 +188,74 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if err := readBody(buf, r); err != nil {
 		if errors.Is(err, errTooLarge) {
-			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+			setRequestID(w, st)
+			w.Header()[hdrContentType] = ctAmzJSON
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return
 		}
-		h.writeError(w, contentType, ddb.Errorf(ddb.ErrSerialization, "Request body could not be read"))
+		h.writeError(w, st, contentType, ddb.Errorf(ddb.ErrSerialization, "Request body could not be read"))
 		return
 	}
 	body := buf.Bytes()
 	if len(body) > 0 && contentType != "application/x-amz-json-1.0" && contentType != "application/json" &&
 		!strings.HasPrefix(contentType, "application/x-amz-json-1.0;") && !strings.HasPrefix(contentType, "application/json;") {
-		h.unknownOperationXML(w)
+		h.unknownOperationXML(w, st)
 		return
 	}
-	if len(body) > 0 && !json.Valid(body) {
-		h.writeError(w, contentType, &ddb.Error{Type: ddb.ErrSerialization})
-		return
-	}
-	target := r.Header.Get("X-Amz-Target")
-	op, ok := h.opt.Ops[target]
+	// DynamoDB checks, in this order: the JSON syntax, the target, the
+	// authentication. The syntax is checked here only where it decides the
+	// answer: ops that decode with wire.Decode find syntax errors themselves.
+	badSyntax := func() bool { return len(body) > 0 && !json.Valid(body) }
+	target := header(r.Header, hdrTarget)
+	e, ok := h.ops[target]
 	if !ok {
-		h.writeError(w, contentType, &ddb.Error{Type: ddb.ErrUnknownOperation})
+		if badSyntax() {
+			h.writeError(w, st, contentType, &ddb.Error{Type: ddb.ErrSerialization})
+			return
+		}
+		h.writeError(w, st, contentType, &ddb.Error{Type: ddb.ErrUnknownOperation})
+		return
+	}
+	if !e.checksSyntax && badSyntax() {
+		h.writeError(w, st, contentType, &ddb.Error{Type: ddb.ErrSerialization})
 		return
 	}
 	if err := h.opt.Auth.Authenticate(r, body); err != nil {
-		h.writeError(w, contentType, err)
+		if e.checksSyntax && badSyntax() {
+			err = &ddb.Error{Type: ddb.ErrSerialization}
+		}
+		h.writeError(w, st, contentType, err)
 		return
 	}
-	if len(body) == 0 {
-		h.writeError(w, contentType, &ddb.Error{Type: ddb.ErrSerialization})
+	if isBlank(body) { // empty, or only white space (which is not JSON)
+		h.writeError(w, st, contentType, &ddb.Error{Type: ddb.ErrSerialization})
 		return
 	}
-	ctx := context.WithValue(r.Context(), requestIDKey{}, reqID)
+	ctx := context.Context(st)
 	var start time.Time
 	debug := h.opt.Log.Enabled(ctx, slog.LevelDebug)
 	if debug {
 		start = time.Now()
 	}
-	out, err := h.call(ctx, op, body, target)
+	out, err := h.call(ctx, e.op, body, target)
 	status := http.StatusOK
 	if err != nil {
-		status = h.writeError(w, contentType, err)
+		status = h.writeError(w, st, contentType, err)
 	} else {
-		h.writeJSON(w, contentType, http.StatusOK, out)
+		h.writeJSON(w, st, contentType, http.StatusOK, out)
 	}
 	if debug {
-		h.opt.Log.Debug("request", "target", target, "status", status, "duration", time.Since(start), "request_id", reqID)
+		h.opt.Log.Debug("request", "target", target, "status", status, "duration", time.Since(start), "request_id", string(st.id[:]))
 	}
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // call runs op, turning a panic into InternalServerError so that one bad
@@ -163,7 +267,7 @@ func (h *Handler) call(ctx context.Context, op Op, body []byte, target string) (
 			out, err = nil, ddb.InternalServerError()
 		}
 	}()
-	return op(ctx, body)
+	return op.Call(ctx, body)
 }
 
 var errTooLarge = errors.New("request body too large")
@@ -173,15 +277,24 @@ func readBody(buf *bytes.Buffer, r *http.Request) error {
 	if r.ContentLength > MaxRequestBytes {
 		return errTooLarge
 	}
-	var src io.Reader = r.Body
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+	if strings.EqualFold(header(r.Header, hdrContentEncoding), "gzip") {
 		zr, err := gzip.NewReader(r.Body)
 		if err != nil {
 			return err
 		}
 		defer zr.Close()
-		src = zr
+		return readLimited(buf, zr)
 	}
+	if r.ContentLength < 0 { // chunked: the length is known only at the end
+		return readLimited(buf, r.Body)
+	}
+	// net/http's body ends after Content-Length bytes.
+	buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	_, err := buf.ReadFrom(r.Body)
+	return err
+}
+
+func readLimited(buf *bytes.Buffer, src io.Reader) error {
 	n, err := buf.ReadFrom(io.LimitReader(src, MaxRequestBytes+1))
 	if err != nil {
 		return err
@@ -204,20 +317,24 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Max-Age", "172800")
 }
 
-func (h *Handler) unknownOperationXML(w http.ResponseWriter) {
-	const body = "<UnknownOperationException/>\n"
-	w.Header().Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(body))), 10))
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+const unknownOperationBody = "<UnknownOperationException/>\n"
+
+var unknownOperationCRC = strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(unknownOperationBody))), 10)
+
+func (h *Handler) unknownOperationXML(w http.ResponseWriter, st *request) {
+	setRequestID(w, st)
+	w.Header().Set("x-amz-crc32", unknownOperationCRC)
+	w.Header().Set("Content-Length", strconv.Itoa(len(unknownOperationBody)))
 	w.WriteHeader(http.StatusNotFound)
-	io.WriteString(w, body)
+	io.WriteString(w, unknownOperationBody)
 }
 
 // responseContentType echoes the JSON flavour the client used.
-func responseContentType(requestCT string) string {
+func responseContentType(requestCT string) []string {
 	if strings.HasPrefix(requestCT, "application/json") {
-		return "application/json"
+		return ctJSON
 	}
-	return "application/x-amz-json-1.0"
+	return ctAmzJSON
 }
 
 // errorBody is DynamoDB's error document. Serialization errors use "Message";
@@ -237,7 +354,7 @@ type cancellationReason struct {
 }
 
 // writeError answers err as DynamoDB does and returns the HTTP status used.
-func (h *Handler) writeError(w http.ResponseWriter, contentType string, err error) int {
+func (h *Handler) writeError(w http.ResponseWriter, st *request, contentType string, err error) int {
 	var de *ddb.Error
 	if !errors.As(err, &de) {
 		h.opt.Log.Error("internal error", "err", err)
@@ -266,13 +383,18 @@ func (h *Handler) writeError(w http.ResponseWriter, contentType string, err erro
 		}
 		eb.CancellationReasons = append(eb.CancellationReasons, c)
 	}
-	h.writeJSON(w, contentType, de.HTTPStatus(), eb)
+	h.writeJSON(w, st, contentType, de.HTTPStatus(), eb)
 	return de.HTTPStatus()
 }
 
-func (h *Handler) writeJSON(w http.ResponseWriter, contentType string, status int, v any) {
+// writeJSON sends v (a response body from an op, []byte, json.RawMessage, or
+// a value for encoding/json) with DynamoDB's headers.
+func (h *Handler) writeJSON(w http.ResponseWriter, st *request, contentType string, status int, v any) {
 	var body []byte
 	switch b := v.(type) {
+	case *responseBody:
+		body = b.b
+		defer b.release()
 	case []byte:
 		body = b
 	case json.RawMessage:
@@ -286,26 +408,70 @@ func (h *Handler) writeJSON(w http.ResponseWriter, contentType string, status in
 			body = []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}`)
 		}
 	}
+	// The request id, the length and the checksum share one string, and
+	// their header values one array: net/http copies the header map (not
+	// the strings) when the header is written.
+	var num [requestIDLen + 2*20]byte
+	n := copy(num[:], st.id[:])
+	n = len(strconv.AppendInt(num[:n], int64(len(body)), 10))
+	lenEnd := n
+	n = len(strconv.AppendUint(num[:n], uint64(crc32.ChecksumIEEE(body)), 10))
+	vals := string(num[:n])
+	st.vals = [3]string{vals[:requestIDLen], vals[requestIDLen:lenEnd], vals[lenEnd:]}
 	hdr := w.Header()
-	hdr.Set("Content-Type", responseContentType(contentType))
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	hdr.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	hdr[hdrRequestID] = st.vals[0:1:1]
+	hdr[hdrContentType] = responseContentType(contentType)
+	hdr[hdrContentLength] = st.vals[1:2:2]
+	hdr[hdrCRC32] = st.vals[2:3:3]
 	w.WriteHeader(status)
 	w.Write(body)
 }
 
-const idChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+// responseBody is an encoded response in a pooled buffer; writeJSON returns
+// it to the pool once written.
+type responseBody struct{ b []byte }
 
-// newRequestID returns a 52-character request id in DynamoDB's style.
-func newRequestID() string {
-	var b [52]byte
-	for i := 0; i < len(b); {
-		r := rand.Uint64()
-		for j := 0; j < 10 && i < len(b); j++ {
-			b[i] = idChars[r%uint64(len(idChars))]
-			r /= uint64(len(idChars))
-			i++
-		}
+var responsePool = sync.Pool{New: func() any { return &responseBody{b: make([]byte, 0, 1024)} }}
+
+func newResponseBody() *responseBody { return responsePool.Get().(*responseBody) }
+
+func (r *responseBody) release() {
+	if cap(r.b) <= 64<<10 {
+		r.b = r.b[:0]
+		responsePool.Put(r)
 	}
-	return string(b[:])
 }
+
+const (
+	requestIDLen = 52
+	idChars      = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+)
+
+// newRequestID fills id with a request id in DynamoDB's style: 52 characters
+// from A-Z and 0-9. Two words from the runtime's random source (128 bits)
+// are stretched with the SplitMix64 mixer, which is much cheaper than
+// drawing every character from the source, and each random byte picks a
+// character through idTable.
+func newRequestID(id *[requestIDLen]byte) {
+	state, salt := rand.Uint64(), rand.Uint64()
+	var word [8]byte
+	for i := 0; i < len(id); i += 8 {
+		state += 0x9e3779b97f4a7c15
+		z := state
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		r := (z ^ z>>31) ^ salt
+		word = [8]byte{idTable[uint8(r)], idTable[uint8(r>>8)], idTable[uint8(r>>16)], idTable[uint8(r>>24)],
+			idTable[uint8(r>>32)], idTable[uint8(r>>40)], idTable[uint8(r>>48)], idTable[uint8(r>>56)]}
+		copy(id[i:], word[:])
+	}
+}
+
+// idTable maps a random byte to a character of idChars: byte b to
+// idChars[b*36>>8], cheaper than a division and uniform enough for ids.
+var idTable = func() (t [256]byte) {
+	for b := range t {
+		t[b] = idChars[b*len(idChars)>>8]
+	}
+	return t
+}()

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/dynago/dynago/ddb"
 	"github.com/dynago/dynago/table"
@@ -10,31 +11,47 @@ import (
 
 type validator interface{ Validate() error }
 
-// op adapts a typed operation to an Op: decode the body into In (wire's
-// SerializationException on bad JSON types), Validate it (shape and
-// request-level checks), run it, and encode the output.
-func op[In any, Out any](f func(context.Context, *In) (*Out, error)) Op {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(In)
-		if err := wire.Decode(body, in); err != nil {
-			return nil, err
+// typedOp adapts a typed operation to an Op: decode the body into In
+// (wire's SerializationException on bad JSON types), Validate it (shape and
+// request-level checks), run it, and encode the output into a pooled buffer.
+type typedOp[In any, Out any] struct {
+	f func(context.Context, *In) (*Out, error)
+}
+
+func op[In any, Out any](f func(context.Context, *In) (*Out, error)) Op { return typedOp[In, Out]{f} }
+
+// checksSyntax: wire.Decode fails on every body that is not JSON, and a body
+// it accepts is JSON (white space alone aside, which the handler refuses).
+func (typedOp[In, Out]) checksSyntax() {}
+
+func (o typedOp[In, Out]) Call(ctx context.Context, body []byte) (any, error) {
+	in := new(In)
+	if err := wire.Decode(body, in); err != nil {
+		// Decode stops at the first problem; a syntax error anywhere in
+		// the body comes first in DynamoDB's order.
+		if !json.Valid(body) {
+			return nil, &ddb.Error{Type: ddb.ErrSerialization}
 		}
-		if v, ok := any(in).(validator); ok {
-			if err := v.Validate(); err != nil {
-				return nil, err
-			}
-		}
-		out, err := f(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		return wire.Marshal(out)
+		return nil, err
 	}
+	if v, ok := any(in).(validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	out, err := o.f(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	rb := newResponseBody()
+	rb.b = wire.AppendJSON(rb.b[:0], out)
+	return rb, nil
 }
 
 // Operations returns every operation served, keyed by full X-Amz-Target.
 func Operations(db *table.DB) map[string]Op {
 	d := func(name string) string { return DynamoDBPrefix + name }
+	st := func(name string) string { return StreamsPrefix + name }
 	return map[string]Op{
 		d("CreateTable"):               op(db.CreateTable),
 		d("DescribeTable"):             op(db.DescribeTable),
@@ -55,9 +72,14 @@ func Operations(db *table.DB) map[string]Op {
 		d("UntagResource"):             op(db.UntagResource),
 		d("ListTagsOfResource"):        op(db.ListTagsOfResource),
 		d("DescribeTimeToLive"):        op(db.DescribeTimeToLive),
+		d("UpdateTimeToLive"):          op(db.UpdateTimeToLive),
 		d("DescribeLimits"):            op(db.DescribeLimits),
 		d("DescribeContinuousBackups"): op(db.DescribeContinuousBackups),
 		d("DescribeEndpoints"):         op(describeEndpoints),
+		st("ListStreams"):              op(db.ListStreams),
+		st("DescribeStream"):           op(db.DescribeStream),
+		st("GetShardIterator"):         op(db.GetShardIterator),
+		st("GetRecords"):               op(db.GetRecords),
 	}
 }
 

@@ -26,16 +26,20 @@ import (
 )
 
 // startServer starts Dynago on a free port with a fresh store. The store is
-// Pebble on a temporary directory unless DYNAGO_E2E_MEMORY=1.
+// Pebble on a temporary directory unless DYNAGO_E2E_MEMORY=1 (memory) or
+// DYNAGO_E2E_ETCD is set (etcd, see etcd_test.go).
 func startServer(t testing.TB) *server.Server {
 	t.Helper()
 	cfg := server.Config{
 		Addr: "127.0.0.1:0",
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	if os.Getenv("DYNAGO_E2E_MEMORY") == "1" {
+	switch {
+	case etcdStore != "": // DYNAGO_E2E_ETCD (etcd_test.go)
+		cfg.Store, cfg.Etcd.Prefix = etcdStore, etcdPrefix()
+	case os.Getenv("DYNAGO_E2E_MEMORY") == "1":
 		cfg.InMemory = true
-	} else {
+	default:
 		cfg.DataDir = t.TempDir()
 	}
 	if testing.Verbose() {

@@ -23,10 +23,16 @@ import (
 
 // The randomized model test: random writes and random Query/Scan requests
 // (key conditions, filters, projections, Select, limits, directions,
-// parallel-scan segments) run against the server and against a simple
-// in-memory model of DynamoDB's read rules; every page (items, Count,
-// ScannedCount, LastEvaluatedKey) must agree. Set DYNAGO_MODEL_SEED to
-// replay a run.
+// parallel-scan segments) on the table and on its secondary indexes run
+// against the server and against a simple in-memory model of DynamoDB's
+// read rules; every page (items, Count, ScannedCount, LastEvaluatedKey)
+// must agree. Set DYNAGO_MODEL_SEED to replay a run.
+//
+// The table has a global index byS (s, sk; everything projected) and a
+// local index byN (pk, n; s projected). An index holds the items that have
+// its key attributes, ordered like a table by its own key (and then the
+// table's); a Scan of an index runs in the hash order of the index's
+// partition key.
 
 // mItem is the model's item: the table is keyed by pk (S) and sk (N); n,
 // s, flag and big are optional.
@@ -101,22 +107,32 @@ func (g *mGen) val(v types.AttributeValue) string {
 	return k
 }
 
-// filter builds a random filter of at most depth levels.
-func (g *mGen) filter(depth int) (string, func(*mItem) bool) {
+// filterAttrs says which attribute each case of filter uses.
+var filterAttrs = [9]string{"n", "n", "n", "s", "flag", "big", "flag", "s", "s"}
+
+// filter builds a random filter of at most depth levels, using only the
+// attributes allowed.
+func (g *mGen) filter(depth int, allowed map[string]bool) (string, func(*mItem) bool) {
 	r := g.r
 	if depth > 0 && r.IntN(3) == 0 {
-		a, ea := g.filter(depth - 1)
+		a, ea := g.filter(depth-1, allowed)
 		op := r.IntN(3)
 		if op == 2 {
 			return "NOT (" + a + ")", func(it *mItem) bool { return !ea(it) }
 		}
-		b, eb := g.filter(depth - 1)
+		b, eb := g.filter(depth-1, allowed)
 		if op == 0 {
 			return "(" + a + ") AND (" + b + ")", func(it *mItem) bool { return ea(it) && eb(it) }
 		}
 		return "(" + a + ") OR (" + b + ")", func(it *mItem) bool { return ea(it) || eb(it) }
 	}
-	switch r.IntN(9) {
+	var cases []int
+	for i, a := range filterAttrs {
+		if allowed[a] {
+			cases = append(cases, i)
+		}
+	}
+	switch cases[r.IntN(len(cases))] {
 	case 0:
 		v := r.IntN(10)
 		k := g.val(N(strconv.Itoa(v)))
@@ -156,56 +172,80 @@ func (g *mGen) filter(depth int) (string, func(*mItem) bool) {
 // mRead is one random read request, run page by page on both sides.
 type mRead struct {
 	query   bool
-	pk      string
-	skCond  string // "" or a key condition on sk with :k1 (and :k2)
+	index   string // "" (the table), "byS" or "byN"
+	pk      string // Query: the value of the partition key (pk, or s for byS)
+	skCond  string // "" or a key condition on the sort key with :k1 (and :k2)
 	skOK    func(sk string) bool
 	forward bool
 	limit   int
 	segment int
 	total   int // 0: not a parallel scan
 	filter  *mFilter
-	proj    []string // nil: whole items
+	proj    []string // nil: whole items (or entries)
 	count   bool
 	vals    map[string]types.AttributeValue
 }
 
-func (g *mGen) read(pks []string) *mRead {
+// hashName and rangeName are the key attributes of the read's source.
+func (rd *mRead) hashName() string {
+	if rd.index == "byS" {
+		return "s"
+	}
+	return "pk"
+}
+
+func (rd *mRead) rangeName() string {
+	if rd.index == "byN" {
+		return "n"
+	}
+	return "sk"
+}
+
+func (g *mGen) read(pks, svals []string) *mRead {
 	r := g.r
 	g.nval = 0
 	g.vals = map[string]types.AttributeValue{}
-	rd := &mRead{query: r.IntN(3) > 0, forward: r.IntN(2) == 0}
+	rd := &mRead{query: r.IntN(3) > 0, forward: r.IntN(2) == 0, index: []string{"", "", "byS", "byN"}[r.IntN(4)]}
 	if r.IntN(4) > 0 {
 		rd.limit = 1 + r.IntN(20)
 	}
 	if rd.query {
 		rd.pk = pks[r.IntN(len(pks))]
-		a := randSK(r)
-		b := randSK(r)
+		randRange := func() string { return randSK(r) }
+		if rd.index == "byS" {
+			rd.pk = svals[r.IntN(len(svals))]
+		}
+		if rd.index == "byN" {
+			randRange = func() string { return strconv.Itoa(r.IntN(14) - 1) }
+		}
+		a := randRange()
+		b := randRange()
 		if mRat(a).Cmp(mRat(b)) > 0 {
 			a, b = b, a
 		}
 		ra := mRat(a)
+		rn := rd.rangeName()
 		switch r.IntN(7) {
 		case 0:
 			rd.skOK = func(string) bool { return true }
 		case 1:
-			rd.skCond = "sk = :k1"
+			rd.skCond = rn + " = :k1"
 			rd.skOK = func(sk string) bool { return mRat(sk).Cmp(ra) == 0 }
 		case 2:
-			rd.skCond = "sk < :k1"
+			rd.skCond = rn + " < :k1"
 			rd.skOK = func(sk string) bool { return mRat(sk).Cmp(ra) < 0 }
 		case 3:
-			rd.skCond = "sk <= :k1"
+			rd.skCond = rn + " <= :k1"
 			rd.skOK = func(sk string) bool { return mRat(sk).Cmp(ra) <= 0 }
 		case 4:
-			rd.skCond = ":k1 < sk"
+			rd.skCond = ":k1 < " + rn
 			rd.skOK = func(sk string) bool { return mRat(sk).Cmp(ra) > 0 }
 		case 5:
-			rd.skCond = "sk >= :k1"
+			rd.skCond = rn + " >= :k1"
 			rd.skOK = func(sk string) bool { return mRat(sk).Cmp(ra) >= 0 }
 		default:
 			rb := mRat(b)
-			rd.skCond = "sk BETWEEN :k1 AND :k2"
+			rd.skCond = rn + " BETWEEN :k1 AND :k2"
 			rd.skOK = func(sk string) bool { return mRat(sk).Cmp(ra) >= 0 && mRat(sk).Cmp(rb) <= 0 }
 			g.vals[":k2"] = N(b)
 		}
@@ -217,15 +257,26 @@ func (g *mGen) read(pks []string) *mRead {
 		rd.total = []int{1, 2, 3, 7, 64}[r.IntN(5)]
 		rd.segment = r.IntN(rd.total)
 	}
+	// A filter may not use the source's key attributes, nor (on byN)
+	// attributes the index does not project.
+	allowed := map[string]bool{"n": true, "s": true, "flag": true, "big": true}
+	projectable := []string{"pk", "sk", "n", "s", "flag"}
+	switch rd.index {
+	case "byS":
+		delete(allowed, "s")
+	case "byN":
+		allowed = map[string]bool{"s": true}
+		projectable = []string{"pk", "sk", "n", "s"}
+	}
 	if r.IntN(2) == 0 {
-		text, eval := g.filter(2)
+		text, eval := g.filter(2, allowed)
 		rd.filter = &mFilter{text: text, eval: eval}
 	}
 	switch r.IntN(4) {
 	case 0:
 		rd.count = true
 	case 1:
-		all := []string{"pk", "sk", "n", "s", "flag"}
+		all := append([]string(nil), projectable...)
 		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 		rd.proj = all[:1+r.IntN(len(all))]
 	}
@@ -255,36 +306,100 @@ type mPage struct {
 	full           bool // the model stopped the page at 1 MB
 }
 
-// run pages the read through the model.
+// inSource reports whether the read's source holds the item.
+func (rd *mRead) inSource(it *mItem) bool {
+	switch rd.index {
+	case "byS":
+		return it.s != nil
+	case "byN":
+		return it.n != nil
+	}
+	return true
+}
+
+// view is the item as the source holds it, and its size.
+func (rd *mRead) view(it *mItem) (item, int) {
+	a := it.attrs()
+	if rd.index != "byN" {
+		return a, it.size()
+	}
+	v := item{"pk": a["pk"], "sk": a["sk"], "n": a["n"]}
+	size := len("pk") + len(it.pk) + len("sk") + ddb.NumberSize(it.sk) + len("n") + ddb.NumberSize(strconv.Itoa(*it.n))
+	if it.s != nil {
+		v["s"] = a["s"]
+		size += len("s") + len(*it.s)
+	}
+	return v, size
+}
+
+// hashValue and rangeValue are the item's values of the source's keys.
+func (rd *mRead) hashValue(it *mItem) string {
+	if rd.index == "byS" {
+		return *it.s
+	}
+	return it.pk
+}
+
+func (rd *mRead) rangeValue(it *mItem) string {
+	if rd.index == "byN" {
+		return strconv.Itoa(*it.n)
+	}
+	return it.sk
+}
+
+// lastKey is the LastEvaluatedKey naming the item: the table's key and the
+// index's.
+func (rd *mRead) lastKey(it *mItem) item {
+	k := modelKey(it)
+	switch rd.index {
+	case "byS":
+		k["s"] = S(*it.s)
+	case "byN":
+		k["n"] = N(strconv.Itoa(*it.n))
+	}
+	return k
+}
+
+// model pages the read through the model.
 func (rd *mRead) model(items map[string]*mItem, start string) mPage {
 	var cand []*mItem
 	for _, it := range items {
+		if !rd.inSource(it) {
+			continue
+		}
 		if rd.query {
-			if it.pk == rd.pk && rd.skOK(it.sk) {
+			if rd.hashValue(it) == rd.pk && rd.skOK(rd.rangeValue(it)) {
 				cand = append(cand, it)
 			}
 			continue
 		}
 		if rd.total > 0 {
 			lo, hi := keycodec.SegmentHashRange(rd.segment, rd.total)
-			if h := uint64(keycodec.HashPK(ddb.S(it.pk))); h < lo || h >= hi {
+			if h := uint64(keycodec.HashPK(ddb.S(rd.hashValue(it)))); h < lo || h >= hi {
 				continue
 			}
 		}
 		cand = append(cand, it)
 	}
 	// Query: sort-key order (by value); Scan: partition-key hash order,
-	// then partition key, then sort key.
+	// then partition key, then sort key. Entries of an index with equal
+	// keys follow the table's key.
 	sort.Slice(cand, func(i, j int) bool {
 		a, b := cand[i], cand[j]
 		if !rd.query {
-			ha, hb := keycodec.HashPK(ddb.S(a.pk)), keycodec.HashPK(ddb.S(b.pk))
+			ha, hb := keycodec.HashPK(ddb.S(rd.hashValue(a))), keycodec.HashPK(ddb.S(rd.hashValue(b)))
 			if ha != hb {
 				return ha < hb
 			}
-			if a.pk != b.pk {
-				return a.pk < b.pk
+			if rd.hashValue(a) != rd.hashValue(b) {
+				return rd.hashValue(a) < rd.hashValue(b)
 			}
+		}
+		if c := mRat(rd.rangeValue(a)).Cmp(mRat(rd.rangeValue(b))); c != 0 {
+			return c < 0
+		}
+		if rd.index == "byS" && a.pk != b.pk {
+			return a.pk < b.pk
 		}
 		return mRat(a.sk).Cmp(mRat(b.sk)) < 0
 	})
@@ -295,7 +410,7 @@ func (rd *mRead) model(items map[string]*mItem, start string) mPage {
 	}
 	if start != "" {
 		for i, it := range cand {
-			if render(modelKey(it)) == start {
+			if render(rd.lastKey(it)) == start {
 				cand = cand[i+1:]
 				break
 			}
@@ -306,11 +421,11 @@ func (rd *mRead) model(items map[string]*mItem, start string) mPage {
 	bytesRead := 0
 	for _, it := range cand {
 		p.scanned++
-		bytesRead += it.size()
+		a, size := rd.view(it)
+		bytesRead += size
 		if rd.filter == nil || rd.filter.eval(it) {
 			p.count++
 			if !rd.count {
-				a := it.attrs()
 				if rd.proj != nil {
 					keep := item{}
 					for _, name := range rd.proj {
@@ -325,7 +440,7 @@ func (rd *mRead) model(items map[string]*mItem, start string) mPage {
 		}
 		if (rd.limit > 0 && int(p.scanned) == rd.limit) || bytesRead >= 1<<20 {
 			p.full = bytesRead >= 1<<20
-			p.last = render(modelKey(it))
+			p.last = render(rd.lastKey(it))
 			break
 		}
 	}
@@ -340,9 +455,9 @@ func modelKey(it *mItem) item { return item{"pk": S(it.pk), "sk": N(it.sk)} }
 func (rd *mRead) describe() string {
 	var b strings.Builder
 	if rd.query {
-		fmt.Fprintf(&b, "Query pk=%s %q forward=%v", rd.pk, rd.skCond, rd.forward)
+		fmt.Fprintf(&b, "Query index=%q %s=%s %q forward=%v", rd.index, rd.hashName(), rd.pk, rd.skCond, rd.forward)
 	} else {
-		fmt.Fprintf(&b, "Scan segment=%d/%d", rd.segment, rd.total)
+		fmt.Fprintf(&b, "Scan index=%q segment=%d/%d", rd.index, rd.segment, rd.total)
 	}
 	fmt.Fprintf(&b, " limit=%d count=%v proj=%v", rd.limit, rd.count, rd.proj)
 	if rd.filter != nil {
@@ -386,20 +501,24 @@ func (rd *mRead) server(ctx context.Context, c *dynamodb.Client, table string, s
 	var items []item
 	var p mPage
 	var last item
+	var index *string
+	if rd.index != "" {
+		index = aws.String(rd.index)
+	}
 	if rd.query {
-		kce := "pk = :pk"
+		kce := rd.hashName() + " = :pk"
 		if rd.skCond != "" {
 			kce += " AND " + rd.skCond
 		}
-		out, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(table), KeyConditionExpression: aws.String(kce),
+		out, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(table), IndexName: index, KeyConditionExpression: aws.String(kce),
 			FilterExpression: filter, ProjectionExpression: proj, ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
-			Select: sel, Limit: limit, ScanIndexForward: aws.Bool(rd.forward), ExclusiveStartKey: start, ConsistentRead: aws.Bool(true)})
+			Select: sel, Limit: limit, ScanIndexForward: aws.Bool(rd.forward), ExclusiveStartKey: start, ConsistentRead: aws.Bool(rd.index != "byS")})
 		if err != nil {
 			return p, nil, err
 		}
 		items, p.count, p.scanned, last = out.Items, out.Count, out.ScannedCount, out.LastEvaluatedKey
 	} else {
-		in := &dynamodb.ScanInput{TableName: aws.String(table), FilterExpression: filter, ProjectionExpression: proj,
+		in := &dynamodb.ScanInput{TableName: aws.String(table), IndexName: index, FilterExpression: filter, ProjectionExpression: proj,
 			ExpressionAttributeNames: names, ExpressionAttributeValues: vals, Select: sel, Limit: limit, ExclusiveStartKey: start}
 		if rd.total > 0 {
 			in.Segment, in.TotalSegments = aws.Int32(int32(rd.segment)), aws.Int32(int32(rd.total))
@@ -428,14 +547,26 @@ func TestRandomReadsAgainstModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	c, ctx := qsSetup(t)
 	const table = "model"
-	createRangeTable(t, ctx, c, table, types.ScalarAttributeTypeN)
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		AttributeDefinitions: ixAD("pk", "S", "sk", "N", "s", "S", "n", "N"),
+		KeySchema:            ixKS("pk", "HASH", "sk", "RANGE"),
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{IndexName: aws.String("byS"), KeySchema: ixKS("s", "HASH", "sk", "RANGE"),
+			Projection: ixProj(types.ProjectionTypeAll)}},
+		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{IndexName: aws.String("byN"), KeySchema: ixKS("pk", "HASH", "n", "RANGE"),
+			Projection: ixProj(types.ProjectionTypeInclude, "s")}},
+		BillingMode: types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	pks := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	items := map[string]*mItem{}
 	reads, writes := 200, 6
 	if testing.Short() {
 		reads = 50
 	}
-	var stats struct{ queries, scans, pages, fullPages, items int }
+	var stats struct{ queries, scans, indexReads, pages, fullPages, items int }
 	g := &mGen{r: r}
 	bigText := strings.Repeat("0123456789", 8000)
 	for round := 0; round < reads; round++ {
@@ -455,7 +586,7 @@ func TestRandomReadsAgainstModel(t *testing.T) {
 			}
 			if r.IntN(4) > 0 {
 				var b []byte
-				for i := r.IntN(6); i > 0; i-- {
+				for i := 1 + r.IntN(5); i > 0; i-- { // not empty: s is an index key
 					b = append(b, byte('a'+r.IntN(5)))
 				}
 				s := string(b)
@@ -473,11 +604,20 @@ func TestRandomReadsAgainstModel(t *testing.T) {
 			}
 			items[it.key()] = it
 		}
-		rd := g.read(pks)
+		svals := []string{"a", "b", "ab"}
+		for _, it := range items {
+			if it.s != nil && len(svals) < 12 {
+				svals = append(svals, *it.s)
+			}
+		}
+		rd := g.read(pks, svals)
 		if rd.query {
 			stats.queries++
 		} else {
 			stats.scans++
+		}
+		if rd.index != "" {
+			stats.indexReads++
 		}
 		var start item
 		startText := ""
@@ -505,8 +645,8 @@ func TestRandomReadsAgainstModel(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d queries and %d scans compared in %d pages (%d stopped at 1 MB) returning %d items; %d items in the table",
-		stats.queries, stats.scans, stats.pages, stats.fullPages, stats.items, len(items))
+	t.Logf("%d queries and %d scans (%d of them on indexes) compared in %d pages (%d stopped at 1 MB) returning %d items; %d items in the table",
+		stats.queries, stats.scans, stats.indexReads, stats.pages, stats.fullPages, stats.items, len(items))
 }
 
 func samePage(a, b mPage) bool {

@@ -11,6 +11,10 @@ together in date order. The example
   * updates the reserved word `status` through the name placeholder #s,
   * uses a `version` attribute for optimistic locking: a writer that read an
     old version fails with ConditionalCheckFailedException,
+  * adds a global secondary index "StatusByDate" (status, then the
+    "date#id" sort key; customer_id and total_usd projected) to the table
+    that already holds the orders, waits until it is ACTIVE, and queries it
+    for the SHIPPED orders, newest first,
   * deletes the table.
 
 Run it against a Dynago server:  DYNAGO_ENDPOINT=http://127.0.0.1:8000 python3 examples/orders.py
@@ -18,6 +22,7 @@ It exits non-zero if anything does not behave as DynamoDB does.
 """
 import os
 import sys
+import time
 from decimal import Decimal
 
 import boto3
@@ -155,6 +160,95 @@ def main():
             keys == ["2024-02-11#ORD-1001", "2024-03-05#ORD-1002", "2024-07-19#ORD-1003"],
             "query CUST-42's 2024 orders by the composite sort key",
         )
+
+    # A second access pattern: every order with a given status, newest
+    # first. The index is added to the table that already holds the orders;
+    # DynamoDB builds it in the background (IndexStatus CREATING, then
+    # ACTIVE) while the table stays in use.
+    if os.environ.get("DYNAGO_EXAMPLE_GSI", "1") == "1":
+        desc = client.update_table(
+            TableName=TABLE,
+            AttributeDefinitions=[
+                {"AttributeName": "status", "AttributeType": "S"},
+                {"AttributeName": "order_key", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": "StatusByDate",
+                        "KeySchema": [
+                            {"AttributeName": "status", "KeyType": "HASH"},
+                            {"AttributeName": "order_key", "KeyType": "RANGE"},
+                        ],
+                        "Projection": {
+                            "ProjectionType": "INCLUDE",
+                            "NonKeyAttributes": ["customer_id", "total_usd"],
+                        },
+                    }
+                }
+            ],
+        )["TableDescription"]
+        index = [g for g in desc["GlobalSecondaryIndexes"] if g["IndexName"] == "StatusByDate"][0]
+        check(index["IndexStatus"] == "CREATING", "UpdateTable adds StatusByDate as CREATING")
+
+        # Orders keep flowing while the index is built.
+        table.put_item(
+            Item={
+                "customer_id": "CUST-9",
+                "order_key": "2025-02-14#ORD-3001",
+                "status": "SHIPPED",
+                "total_usd": Decimal("42.10"),
+                "version": 1,
+            }
+        )
+
+        deadline = time.time() + 60
+        while True:
+            gsis = client.describe_table(TableName=TABLE)["Table"].get("GlobalSecondaryIndexes", [])
+            status = [g["IndexStatus"] for g in gsis if g["IndexName"] == "StatusByDate"]
+            if status == ["ACTIVE"]:
+                break
+            if time.time() > deadline:
+                check(False, "StatusByDate becomes ACTIVE (last seen: %s)" % status)
+            time.sleep(0.1)
+        check(True, "StatusByDate is ACTIVE")
+
+        # `status` is a reserved word: boto3's Key() puts it behind a name placeholder.
+        resp = table.query(
+            IndexName="StatusByDate",
+            KeyConditionExpression=Key("status").eq("SHIPPED"),
+            ScanIndexForward=False,
+        )
+        shipped = [(it["order_key"], it["customer_id"], it["total_usd"]) for it in resp["Items"]]
+        check(
+            shipped
+            == [
+                ("2025-02-14#ORD-3001", "CUST-9", Decimal("42.1")),
+                ("2025-01-02#ORD-1004", "CUST-42", Decimal("5.25")),
+                ("2024-03-05#ORD-1002", "CUST-42", Decimal("23.5")),
+                ("2024-02-11#ORD-1001", "CUST-42", Decimal("149")),
+            ],
+            "query StatusByDate: the SHIPPED orders, newest first",
+        )
+        check(
+            all(set(it) == {"customer_id", "order_key", "status", "total_usd"} for it in resp["Items"]),
+            "the index holds the keys, customer_id and total_usd (no version)",
+        )
+
+        # An index cannot be read with strong consistency.
+        try:
+            table.query(
+                IndexName="StatusByDate",
+                KeyConditionExpression=Key("status").eq("PENDING"),
+                ConsistentRead=True,
+            )
+            check(False, "consistent read of a GSI refused")
+        except ClientError as e:
+            check(
+                e.response["Error"]["Code"] == "ValidationException"
+                and e.response["Error"]["Message"] == "Consistent reads are not supported on global secondary indexes",
+                "consistent read of a GSI refused with ValidationException",
+            )
 
     table.delete()
     client.get_waiter("table_not_exists").wait(TableName=TABLE)

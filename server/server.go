@@ -28,6 +28,11 @@ type Config struct {
 	Addr     string // listen address, default 127.0.0.1:8000
 	DataDir  string // Pebble data directory, default ./dynago-data
 	InMemory bool   // keep data in memory only (lost at exit)
+	// Store selects a shared store instead of the local one:
+	// "etcd://host1:2379,host2:2379" (several Dynago nodes may serve one
+	// etcd cluster); Etcd holds its TLS, auth and limit options.
+	Store string
+	Etcd  EtcdConfig
 	// NoSync skips fsync on commit: faster, but acknowledged writes may be
 	// lost in a crash. For throwaway development data only.
 	NoSync bool
@@ -36,6 +41,22 @@ type Config struct {
 	Log    *slog.Logger
 	// ShutdownTimeout bounds how long in-flight requests may take to finish.
 	ShutdownTimeout time.Duration
+	// TTLInterval is how often the TTL expirer deletes expired items
+	// (--ttl-interval); 0 means 1 second.
+	TTLInterval time.Duration
+	// TTLCooldown is how long after a change of a table's time to live
+	// UpdateTimeToLive refuses another (--ttl-cooldown); 0 means DynamoDB's
+	// hour, a negative value no cooldown.
+	TTLCooldown time.Duration
+	// StreamShardDuration and StreamRetention override how long a stream
+	// shard stays open (default 4 hours) and how long stream records are
+	// kept (default 24 hours). For tests.
+	StreamShardDuration time.Duration
+	StreamRetention     time.Duration
+	// ItemCollectionLimit overrides the size at which an item collection of
+	// a table with local secondary indexes is full (default DynamoDB's
+	// 10 GB). For tests.
+	ItemCollectionLimit int64
 }
 
 // Defaults fills unset fields.
@@ -65,7 +86,10 @@ func (c *Config) Validate() error {
 	if !c.InMemory && c.DataDir == "" {
 		return errors.New("--data-dir must not be empty")
 	}
-	return nil
+	if c.TTLInterval < 0 {
+		return errors.New("--ttl-interval must not be negative")
+	}
+	return c.validateStore()
 }
 
 // Server is a running Dynago.
@@ -121,7 +145,10 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := table.Open(eng, table.Config{Region: cfg.Region, Log: cfg.Log})
+	db, err := table.Open(eng, table.Config{Region: cfg.Region, Log: cfg.Log,
+		TTLInterval: cfg.TTLInterval, TTLCooldown: cfg.TTLCooldown,
+		StreamShardDuration: cfg.StreamShardDuration, StreamRetention: cfg.StreamRetention,
+		ItemCollectionLimit: cfg.ItemCollectionLimit})
 	if err != nil {
 		eng.Close()
 		return nil, err
@@ -171,6 +198,8 @@ func Start(cfg Config) (*Server, error) {
 
 func (s *Server) storeDescription() string {
 	switch {
+	case s.cfg.Store != "":
+		return s.cfg.Store + " (prefix " + s.eng.(interface{ Prefix() string }).Prefix() + ")"
 	case s.cfg.InMemory:
 		return "memory"
 	case s.cfg.NoSync:
@@ -180,6 +209,9 @@ func (s *Server) storeDescription() string {
 }
 
 func openEngine(cfg *Config) (storage.Engine, error) {
+	if cfg.Store != "" {
+		return openEtcd(cfg)
+	}
 	if cfg.InMemory {
 		return memory.New(), nil
 	}

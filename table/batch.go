@@ -82,7 +82,7 @@ func (db *DB) BatchWriteItem(ctx context.Context, in *wire.BatchWriteItemInput) 
 		for i := range writes {
 			w := &writes[i]
 			db.recordWrite(w.ts.meta.ID, &w.res)
-			tally.add(w.ts.meta.Name, writeUnits(max(w.res.oldSize, w.res.newSize)))
+			tally.addWrite(&w.res, 1)
 		}
 		out := &wire.BatchWriteItemOutput{
 			UnprocessedItems: map[string][]wire.WriteRequest{},

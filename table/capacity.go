@@ -87,35 +87,13 @@ func indexWriteUnits(m *Meta, idx *IndexMeta, old, new ddb.Item) float64 {
 }
 
 // indexEntry is the item as idx stores it: nil when the item is absent or
-// lacks one of the index's key attributes (the index is sparse), else the
-// table and index key attributes and the projected ones.
+// is not in the index (indexes are sparse, see inIndex), else its
+// projection (projectEntry).
 func indexEntry(m *Meta, idx *IndexMeta, item ddb.Item) ddb.Item {
-	if item == nil {
+	if !inIndex(idx, item) {
 		return nil
 	}
-	if _, ok := item[idx.Key.Hash.Name]; !ok {
-		return nil
-	}
-	if idx.Key.HasRange() {
-		if _, ok := item[idx.Key.Range.Name]; !ok {
-			return nil
-		}
-	}
-	if idx.Projection.Type == ddb.ProjectAll {
-		return item
-	}
-	out := m.Key.Project(item)
-	for k, v := range idx.Key.Project(item) {
-		out[k] = v
-	}
-	if idx.Projection.Type == ddb.ProjectInclude {
-		for _, a := range idx.Projection.NonKeyAttributes {
-			if v, ok := item[a]; ok {
-				out[a] = v
-			}
-		}
-	}
-	return out
+	return projectEntry(m, idx, item)
 }
 
 // consumed renders consumed capacity for ReturnConsumedCapacity mode (nil

@@ -27,6 +27,24 @@ type Config struct {
 	Log       *slog.Logger
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// ItemCollectionLimit is the size in bytes past which a write may not
+	// grow an item collection of a table with local secondary indexes;
+	// 0 means DynamoDB's 10 GB (tests lower it).
+	ItemCollectionLimit int64
+
+	// TTLInterval is how often the TTL expirer runs, and so about how long
+	// an expired item outlives its expiry; 0 means 1 second.
+	TTLInterval time.Duration
+	// TTLCooldown is how long after a change of a table's time to live
+	// UpdateTimeToLive refuses another (DynamoDB: up to an hour); 0 means
+	// an hour, a negative value none.
+	TTLCooldown time.Duration
+	// StreamShardDuration is how long a stream shard stays open before the
+	// next one takes over; 0 means 4 hours (as DynamoDB's shards).
+	StreamShardDuration time.Duration
+	// StreamRetention is how long stream records are kept; 0 means 24
+	// hours (as DynamoDB).
+	StreamRetention time.Duration
 }
 
 // DB serves DynamoDB operations on one storage engine.
@@ -49,6 +67,16 @@ type DB struct {
 	// nextTokenSweep is when a tokened transaction next starts a sweep of
 	// expired token records (unix ns).
 	nextTokenSweep atomic.Int64
+	// ix is the secondary indexes' background work and statistics
+	// (backfill.go).
+	ix indexWork
+
+	// clock hands out stream sequence values (streams.go); writerID is
+	// this process's writer id in stream record keys.
+	clock    streamClock
+	writerID uint32
+	// ttlWake starts a TTL round early (expirer.go).
+	ttlWake chan struct{}
 }
 
 // tableState is a cached catalog entry: the parsed Meta and the exact bytes
@@ -88,11 +116,18 @@ func Open(eng storage.Engine, cfg Config) (*DB, error) {
 		stop:   make(chan struct{}),
 		wakeGC: make(chan struct{}, 1),
 	}
+	db.clock.now = cfg.Now
 	if err := db.loadCatalog(context.Background()); err != nil {
+		return nil, err
+	}
+	if err := db.openStreams(context.Background()); err != nil {
 		return nil, err
 	}
 	db.bg.Add(1)
 	go db.dropLoop()
+	db.startIndexLoop()
+	db.startTTLAndStreamLoops()
+	db.startCatalogWatch() // other nodes' catalog changes (cluster.go); after the loops it wakes
 	return db, nil
 }
 
@@ -201,6 +236,9 @@ func (db *DB) lookup(name string) *tableState {
 	db.mu.RLock()
 	ts := db.tables[name]
 	db.mu.RUnlock()
+	if ts == nil {
+		ts = db.lookupMiss(name) // another node may have created it (cluster.go)
+	}
 	return ts
 }
 

@@ -75,15 +75,19 @@ func (db *DB) describe(m *Meta, status string) *wire.TableDescription {
 			LastUpdateToPayPerRequestDateTime: ts(m.BillingSet),
 		}
 	}
-	for _, l := range m.LSIs {
-		d.LocalSecondaryIndexes = append(d.LocalSecondaryIndexes, wire.LocalSecondaryIndexDescription{
+	for i := range m.LSIs {
+		l := &m.LSIs[i]
+		ld := wire.LocalSecondaryIndexDescription{
 			IndexName:  l.Name,
 			KeySchema:  keySchemaElems(l.Key),
 			Projection: projectionOut(l.Projection),
 			IndexArn:   m.ARN + "/index/" + l.Name,
-		})
+		}
+		ld.ItemCount, ld.IndexSizeBytes = db.indexCounts(m.ID, l)
+		d.LocalSecondaryIndexes = append(d.LocalSecondaryIndexes, ld)
 	}
-	for _, g := range m.GSIs {
+	for i := range m.GSIs {
+		g := &m.GSIs[i]
 		gd := wire.GlobalSecondaryIndexDescription{
 			IndexName:             g.Name,
 			KeySchema:             keySchemaElems(g.Key),
@@ -98,6 +102,7 @@ func (db *DB) describe(m *Meta, status string) *wire.TableDescription {
 		if g.Backfilling {
 			gd.Backfilling = wire.Ptr(true)
 		}
+		gd.ItemCount, gd.IndexSizeBytes = db.indexCounts(m.ID, g)
 		d.GlobalSecondaryIndexes = append(d.GlobalSecondaryIndexes, gd)
 	}
 	if m.Stream.Enabled {

@@ -1,6 +1,7 @@
 package table
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"time"
@@ -23,7 +24,10 @@ func (db *DB) dropLoop() {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
-		db.dropPending()
+		if db.leader() { // once per cluster (cluster.go)
+			db.dropPending()
+			db.maybeSweepTokens()
+		}
 		select {
 		case <-db.stop:
 			return
@@ -69,6 +73,7 @@ func (db *DB) dropPending() {
 func (db *DB) dropTableData(ctx context.Context, id uint64) error {
 	lo := keycodec.AppendTablePrefix(nil, id, 0)
 	hi := keycodec.AppendTablePrefix(nil, id+1, 0)
+	chunk := db.batch(dropChunk, 1)
 	for {
 		select {
 		case <-db.stop:
@@ -77,22 +82,11 @@ func (db *DB) dropTableData(ctx context.Context, id uint64) error {
 		}
 		var n int
 		err := db.eng.Update(ctx, func(tx storage.Tx) error {
-			n = 0
-			var keys [][]byte
-			err := tx.Scan(lo, hi, false, func(k, _ []byte) (bool, error) {
-				keys = append(keys, append([]byte(nil), k...))
-				return len(keys) < dropChunk, nil
-			})
-			if err != nil {
+			var err error
+			if n, _, err = deleteChunk(tx, lo, hi, chunk); err != nil {
 				return err
 			}
-			for _, k := range keys {
-				if err := tx.Delete(k); err != nil {
-					return err
-				}
-			}
-			n = len(keys)
-			if n < dropChunk {
+			if n < chunk {
 				return tx.Delete(droppedKey(id))
 			}
 			return nil
@@ -100,8 +94,33 @@ func (db *DB) dropTableData(ctx context.Context, id uint64) error {
 		if err != nil {
 			return err
 		}
-		if n < dropChunk {
+		if n < chunk {
 			return nil
 		}
 	}
+}
+
+// deleteChunk deletes up to max keys of [lo, hi) in tx, in key order, and
+// returns how many it deleted and the last of them. Background cleanups
+// (dropped tables and indexes, expired items' index entries, trimmed
+// stream records) delete their ranges with it, one short transaction at a
+// time.
+func deleteChunk(tx storage.Tx, lo, hi []byte, max int) (n int, last []byte, err error) {
+	var keys [][]byte
+	err = tx.Scan(lo, hi, false, func(k, _ []byte) (bool, error) {
+		keys = append(keys, bytes.Clone(k))
+		return len(keys) < max, nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, k := range keys {
+		if err := tx.Delete(k); err != nil {
+			return 0, nil, err
+		}
+	}
+	if len(keys) > 0 {
+		last = keys[len(keys)-1]
+	}
+	return len(keys), last, nil
 }

@@ -68,7 +68,11 @@ type tokenRecord struct {
 // tableCapacity is capacity units consumed on one table.
 type tableCapacity struct {
 	Table string  `json:"t"`
-	Units float64 `json:"u"`
+	Units float64 `json:"u"` // in all, indexes included
+	// GSIs and LSIs are the units of each secondary index (included in
+	// Units).
+	GSIs map[string]float64 `json:"g,omitempty"`
+	LSIs map[string]float64 `json:"l,omitempty"`
 }
 
 // errTokenReplay is returned from inside the storage transaction when the
@@ -153,7 +157,7 @@ const (
 func (db *DB) maybeSweepTokens() {
 	now := db.cfg.Now()
 	next := db.nextTokenSweep.Load()
-	if now.UnixNano() < next || !db.nextTokenSweep.CompareAndSwap(next, now.Add(tokenSweepEvery).UnixNano()) {
+	if now.UnixNano() < next || !db.leader() || !db.nextTokenSweep.CompareAndSwap(next, now.Add(tokenSweepEvery).UnixNano()) {
 		return
 	}
 	select {
@@ -178,6 +182,7 @@ func (db *DB) sweepTokens(ctx context.Context, now time.Time) (int, error) {
 	total, batches := 0, 0
 	lo := slices.Clip(prefixTokenExp)
 	hi := tokenExpKey(now.UnixNano()+1, "") // records expire at their expiry instant
+	batch := db.batch(tokenSweepBatch, 2)   // each entry: two keys read, two deleted
 	for {
 		n := 0
 		err := db.eng.Update(ctx, func(tx storage.Tx) error {
@@ -195,7 +200,7 @@ func (db *DB) sweepTokens(ctx context.Context, now time.Time) (int, error) {
 				} else {
 					expired = append(expired, entry{key: bytes.Clone(k), expires: int64(binary.BigEndian.Uint64(rest)), token: string(rest[8:])})
 				}
-				return len(expired) < tokenSweepBatch, nil
+				return len(expired) < batch, nil
 			})
 			if err != nil {
 				return err
@@ -225,7 +230,7 @@ func (db *DB) sweepTokens(ctx context.Context, now time.Time) (int, error) {
 			return total, err
 		}
 		total += n
-		if n < tokenSweepBatch {
+		if n < batch {
 			return total, nil
 		}
 		if batches++; batches == tokenSweepBatches {

@@ -144,6 +144,9 @@ func (db *DB) PutItem(ctx context.Context, in *wire.PutItemInput) (*wire.PutItem
 		return nil, err
 	}
 	out := &wire.PutItemOutput{ConsumedCapacity: writeCapacity(in.ReturnConsumedCapacity, res)}
+	if out.ItemCollectionMetrics, err = db.itemCollectionMetrics(ctx, in.ReturnItemCollectionMetrics, res.meta, item[res.meta.Key.Hash.Name]); err != nil {
+		return nil, err
+	}
 	if rv == rvAllOld && res.old != nil {
 		out.Attributes = wire.Item(res.old)
 	}
@@ -217,6 +220,9 @@ func (db *DB) UpdateItem(ctx context.Context, in *wire.UpdateItemInput) (*wire.U
 		return nil, err
 	}
 	out := &wire.UpdateItemOutput{ConsumedCapacity: writeCapacity(in.ReturnConsumedCapacity, res)}
+	if out.ItemCollectionMetrics, err = db.itemCollectionMetrics(ctx, in.ReturnItemCollectionMetrics, res.meta, keyItem[res.meta.Key.Hash.Name]); err != nil {
+		return nil, err
+	}
 	var attrs ddb.Item
 	switch rv {
 	case rvAllOld:
@@ -259,6 +265,9 @@ func (db *DB) DeleteItem(ctx context.Context, in *wire.DeleteItemInput) (*wire.D
 		return nil, err
 	}
 	out := &wire.DeleteItemOutput{ConsumedCapacity: writeCapacity(in.ReturnConsumedCapacity, res)}
+	if out.ItemCollectionMetrics, err = db.itemCollectionMetrics(ctx, in.ReturnItemCollectionMetrics, res.meta, keyItem[res.meta.Key.Hash.Name]); err != nil {
+		return nil, err
+	}
 	if rv == rvAllOld && res.old != nil {
 		out.Attributes = wire.Item(res.old)
 	}

@@ -145,5 +145,23 @@ func checkIndexKeys(m *Meta, item ddb.Item, byUpdate bool) error {
 				idx.Name, ka.Name)
 		}
 	}
+	// Index keys have the table's key size limits (2048 bytes for a
+	// partition key, 1024 for a sort key).
+	for _, idx := range idxs {
+		for _, ka := range attrs(idx) {
+			if ka.Name == "" {
+				continue
+			}
+			isHash := ka.Name == idx.Key.Hash.Name
+			if _, ok := item[ka.Name]; ok {
+				if _, ok := indexKeyValue(ka, item, isHash); !ok {
+					if isHash {
+						return ddb.Validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
+					}
+					return ddb.Validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+				}
+			}
+		}
+	}
 	return nil
 }

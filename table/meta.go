@@ -85,10 +85,16 @@ type IndexMeta struct {
 	ARN         string     `json:"arn"`
 }
 
-// StreamSpec is the table's StreamSpecification.
+// StreamSpec is the table's StreamSpecification and its current (or
+// last) stream: see streams.go.
 type StreamSpec struct {
 	Enabled  bool   `json:"enabled"`
 	ViewType string `json:"viewType,omitempty"`
+	// No numbers the table's streams (1, 2, ...); it stays when the stream
+	// is disabled, so the next one gets a new number and key range.
+	No      uint32 `json:"no,omitempty"`
+	Created int64  `json:"created,omitempty"` // unix ms: the label's time
+	ShardMs int64  `json:"shardMs,omitempty"` // how long a shard stays open
 }
 
 // SSE is the table's server-side encryption setting (stored and described;
@@ -105,10 +111,18 @@ type Tag struct {
 	Value string `json:"value"`
 }
 
-// TTLSpec is the table's time-to-live setting.
+// TTLSpec is the table's time-to-live setting (see ttl.go).
 type TTLSpec struct {
-	Status        string `json:"status,omitempty"` // ENABLED, DISABLED, ENABLING, DISABLING
+	Status        string `json:"status,omitempty"` // ENABLED or DISABLED
 	AttributeName string `json:"attributeName,omitempty"`
+	// Changed is when UpdateTimeToLive last changed the setting (unix ms).
+	Changed int64 `json:"changed,omitempty"`
+	// Indexed says the expiry index holds every item of the table (the
+	// background backfill after enabling has finished).
+	Indexed bool `json:"indexed,omitempty"`
+	// Stale says the expiry index may still hold entries from an earlier
+	// setting, which the background work deletes.
+	Stale bool `json:"stale,omitempty"`
 }
 
 func (m *Meta) marshal() ([]byte, error) { return json.Marshal(m) }

@@ -37,7 +37,7 @@ var errWritesFailed = errors.New("a write of the request failed")
 // The engine may run the transaction more than once; each run starts from
 // fresh results.
 func (db *DB) runWrites(ctx context.Context, writes []multiWrite, before, after func(tx storage.Tx) error) error {
-	return db.eng.Update(ctx, func(tx storage.Tx) error {
+	return db.updateItems(ctx, func(tx storage.Tx) error {
 		if before != nil {
 			if err := before(tx); err != nil {
 				return err
@@ -102,10 +102,11 @@ func (db *DB) refreshTables(ctx context.Context, names []string) error {
 // Cancellation reasons of TransactionCanceledException, as DynamoDB words
 // them.
 const (
-	reasonNone                   = "None"
-	reasonConditionalCheckFailed = "ConditionalCheckFailed"
-	reasonValidationError        = "ValidationError"
-	reasonTransactionConflict    = "TransactionConflict"
+	reasonNone                            = "None"
+	reasonConditionalCheckFailed          = "ConditionalCheckFailed"
+	reasonValidationError                 = "ValidationError"
+	reasonTransactionConflict             = "TransactionConflict"
+	reasonItemCollectionSizeLimitExceeded = "ItemCollectionSizeLimitExceeded"
 
 	msgConditionalCheckFailed = "The conditional request failed"
 	msgTransactionConflict    = "Transaction is ongoing for the item"
@@ -127,6 +128,8 @@ func reasonOf(err error) (r ddb.CancellationReason, ok bool) {
 		return ddb.CancellationReason{Code: reasonValidationError, Message: de.Message}, true
 	case ddb.ErrTransactionConflict:
 		return ddb.CancellationReason{Code: reasonTransactionConflict, Message: msgTransactionConflict}, true
+	case ddb.ErrItemCollectionSizeLimit:
+		return ddb.CancellationReason{Code: reasonItemCollectionSizeLimitExceeded, Message: de.Message}, true
 	}
 	return r, false
 }
@@ -197,10 +200,12 @@ func batchItemKey(m *Meta, item ddb.Item) ([]byte, error) {
 }
 
 // capacityTally sums capacity units per table, in the order the tables
-// were first seen.
+// were first seen, and the units of each table's secondary indexes.
 type capacityTally struct {
 	tables []string
 	units  map[string]float64
+	gsis   map[string]map[string]float64 // table -> index -> units
+	lsis   map[string]map[string]float64
 }
 
 func (c *capacityTally) add(table string, units float64) {
@@ -213,21 +218,88 @@ func (c *capacityTally) add(table string, units float64) {
 	c.units[table] += units
 }
 
+// addWrite adds a committed write: the table's write units and those of
+// the secondary indexes it changed (see indexWriteUnits), each times
+// factor (2 in a transaction).
+func (c *capacityTally) addWrite(res *writeResult, factor float64) {
+	m := res.meta
+	c.add(m.Name, factor*writeUnits(max(res.oldSize, res.newSize)))
+	if res.checkOnly {
+		return
+	}
+	add := func(into *map[string]map[string]float64, idx *IndexMeta) {
+		u := indexWriteUnits(m, idx, res.old, res.new)
+		if u == 0 {
+			return
+		}
+		c.units[m.Name] += factor * u
+		if *into == nil {
+			*into = make(map[string]map[string]float64)
+		}
+		if (*into)[m.Name] == nil {
+			(*into)[m.Name] = make(map[string]float64)
+		}
+		(*into)[m.Name][idx.Name] += factor * u
+	}
+	for i := range m.GSIs {
+		add(&c.gsis, &m.GSIs[i])
+	}
+	for i := range m.LSIs {
+		add(&c.lsis, &m.LSIs[i])
+	}
+}
+
 // list returns the tally as tableCapacity entries.
 func (c *capacityTally) list() []tableCapacity {
 	out := make([]tableCapacity, len(c.tables))
 	for i, t := range c.tables {
-		out[i] = tableCapacity{Table: t, Units: c.units[t]}
+		out[i] = tableCapacity{Table: t, Units: c.units[t], GSIs: c.gsis[t], LSIs: c.lsis[t]}
 	}
 	return out
 }
 
+// indexesOut renders per-index units; w selects write units for a
+// transaction's breakdown (r read units), neither for a batch.
+func indexesOut(units map[string]float64, r, w bool) map[string]wire.Capacity {
+	if len(units) == 0 {
+		return nil
+	}
+	out := make(map[string]wire.Capacity, len(units))
+	for name, u := range units {
+		c := wire.Capacity{CapacityUnits: u}
+		if w {
+			c.WriteCapacityUnits = u
+		} else if r {
+			c.ReadCapacityUnits = u
+		}
+		out[name] = c
+	}
+	return out
+}
+
+// tableOnly is the units of c spent on the table itself.
+func (c tableCapacity) tableOnly() float64 {
+	u := c.Units
+	for _, v := range c.GSIs {
+		u -= v
+	}
+	for _, v := range c.LSIs {
+		u -= v
+	}
+	return u
+}
+
 // batchCapacity renders the consumed capacity of a batch operation: per
-// table, the aggregate only, as for single-item operations.
+// table, the total and (INDEXES) the table's and each index's share.
 func batchCapacity(mode *string, caps []tableCapacity) []wire.ConsumedCapacity {
 	var out []wire.ConsumedCapacity
 	for _, c := range caps {
 		if cc := consumed(mode, c.Table, c.Units); cc != nil {
+			if cc.Table != nil {
+				cc.Table.CapacityUnits = c.tableOnly()
+				cc.GlobalSecondaryIndexes = indexesOut(c.GSIs, false, false)
+				cc.LocalSecondaryIndexes = indexesOut(c.LSIs, false, false)
+			}
 			out = append(out, *cc)
 		}
 	}
@@ -236,7 +308,7 @@ func batchCapacity(mode *string, caps []tableCapacity) []wire.ConsumedCapacity {
 
 // transactCapacity renders the consumed capacity of a transaction:
 // DynamoDB reports transactional capacity split into read or write units
-// at the top level, and (INDEXES) in the table breakdown.
+// at the top level, and (INDEXES) in the table and index breakdown.
 func transactCapacity(mode *string, caps []tableCapacity, write bool) []wire.ConsumedCapacity {
 	m := wire.Deref(mode)
 	if m != "TOTAL" && m != "INDEXES" {
@@ -245,14 +317,17 @@ func transactCapacity(mode *string, caps []tableCapacity, write bool) []wire.Con
 	out := make([]wire.ConsumedCapacity, 0, len(caps))
 	for _, c := range caps {
 		cc := wire.ConsumedCapacity{TableName: c.Table, CapacityUnits: c.Units}
-		t := wire.Capacity{CapacityUnits: c.Units}
+		tu := c.tableOnly()
+		t := wire.Capacity{CapacityUnits: tu}
 		if write {
-			cc.WriteCapacityUnits, t.WriteCapacityUnits = c.Units, c.Units
+			cc.WriteCapacityUnits, t.WriteCapacityUnits = c.Units, tu
 		} else {
-			cc.ReadCapacityUnits, t.ReadCapacityUnits = c.Units, c.Units
+			cc.ReadCapacityUnits, t.ReadCapacityUnits = c.Units, tu
 		}
 		if m == "INDEXES" {
 			cc.Table = &t
+			cc.GlobalSecondaryIndexes = indexesOut(c.GSIs, !write, write)
+			cc.LocalSecondaryIndexes = indexesOut(c.LSIs, !write, write)
 		}
 		out = append(out, cc)
 	}
@@ -262,11 +337,8 @@ func transactCapacity(mode *string, caps []tableCapacity, write bool) []wire.Con
 // collectionMetrics returns the ItemCollectionMetrics of committed writes
 // (ReturnItemCollectionMetrics=SIZE): one entry per partition key written,
 // for the tables that have local secondary indexes (DynamoDB reports item
-// collections only for those). SizeEstimateRangeGB is the whole-gigabyte
-// range the collection's size falls in ([0, 1] for a collection under
-// 1 GB). The size is the sum of the sizes of the partition's items, read
-// after the commit; index entries are not counted (Dynago does not store
-// LSI entries yet).
+// collections only for those). The sizes are the collections' size
+// counters (indexes.go), read after the commit.
 func (db *DB) collectionMetrics(ctx context.Context, writes []multiWrite) (map[string][]wire.ItemCollectionMetrics, error) {
 	type collection struct {
 		m  *Meta
@@ -295,17 +367,8 @@ func (db *DB) collectionMetrics(ctx context.Context, writes []multiWrite) (map[s
 	sizes := make([]int64, len(cols))
 	err := db.eng.View(ctx, func(tx storage.ReadTx) error {
 		for i, c := range cols {
-			lo, hi := keycodec.PartitionBounds(c.m.ID, 0, c.pk)
-			sizes[i] = 0
-			err := tx.Scan(lo, hi, false, func(_, v []byte) (bool, error) {
-				it, err := decodeItem(v)
-				if err != nil {
-					return false, err
-				}
-				sizes[i] += int64(it.Size())
-				return true, nil
-			})
-			if err != nil {
+			var err error
+			if sizes[i], err = readCollectionSize(tx, collectionKey(c.m, c.pk)); err != nil {
 				return err
 			}
 		}
@@ -316,11 +379,38 @@ func (db *DB) collectionMetrics(ctx context.Context, writes []multiWrite) (map[s
 	}
 	out := make(map[string][]wire.ItemCollectionMetrics)
 	for i, c := range cols {
-		lo := math.Floor(float64(sizes[i]) / (1 << 30))
-		out[c.m.Name] = append(out[c.m.Name], wire.ItemCollectionMetrics{
-			ItemCollectionKey:   wire.Item{c.m.Key.Hash.Name: c.pk},
-			SizeEstimateRangeGB: []float64{lo, lo + 1},
-		})
+		out[c.m.Name] = append(out[c.m.Name], collectionMetric(c.m, c.pk, sizes[i]))
 	}
 	return out, nil
+}
+
+// collectionMetric renders one item collection's metrics:
+// SizeEstimateRangeGB is the whole-gigabyte range its size falls in
+// ([0, 1] for a collection under 1 GB).
+func collectionMetric(m *Meta, pk ddb.AttributeValue, size int64) wire.ItemCollectionMetrics {
+	lo := math.Floor(float64(size) / (1 << 30))
+	return wire.ItemCollectionMetrics{
+		ItemCollectionKey:   wire.Item{m.Key.Hash.Name: pk},
+		SizeEstimateRangeGB: []float64{lo, lo + 1},
+	}
+}
+
+// itemCollectionMetrics is the ItemCollectionMetrics of a committed
+// single-item write to the collection pk (nil for a table without local
+// secondary indexes).
+func (db *DB) itemCollectionMetrics(ctx context.Context, mode *string, m *Meta, pk ddb.AttributeValue) (*wire.ItemCollectionMetrics, error) {
+	if wire.Deref(mode) != "SIZE" || len(m.LSIs) == 0 {
+		return nil, nil
+	}
+	var size int64
+	err := db.eng.View(ctx, func(tx storage.ReadTx) error {
+		var err error
+		size, err = readCollectionSize(tx, collectionKey(m, pk))
+		return err
+	})
+	if err != nil {
+		return nil, mapStorageError(err)
+	}
+	icm := collectionMetric(m, pk, size)
+	return &icm, nil
 }

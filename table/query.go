@@ -127,14 +127,20 @@ func (db *DB) Query(ctx context.Context, in *wire.QueryInput) (*wire.QueryOutput
 			}
 		}
 	}
-	sel, err := checkSelect(in.Select, proj, in.AttributesToGet != nil, src)
-	if err != nil {
-		return nil, err
-	}
 	if fi != nil {
 		if err := checkKeyPaths(m, fi.nested); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkIndexFilter(src, fi); err != nil {
+		return nil, err
+	}
+	sel, err := checkSelect(in.Select, proj, in.AttributesToGet != nil, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkGSIProjection(src, proj); err != nil {
+		return nil, err
 	}
 
 	lo, hi := queryBounds(src, kc)

@@ -32,7 +32,8 @@ const maxPageBytes = 1 << 20
 
 // readSource is what a Query or Scan reads.
 //
-// Secondary-index entries (issue 4) follow the key layout of keycodec: the
+// Secondary-index entries (written by writeIndexEntries, indexes.go)
+// follow the key layout of keycodec: the
 // key is keycodec.AppendIndexKey(table-id, index-id, index pk, index sk,
 // table pk (left out for an LSI), table sk) and the value is the projected
 // item in itemcodec form (the table and index key attributes always
@@ -63,6 +64,9 @@ func sourceFor(m *Meta, indexName *string) (*readSource, error) {
 	idx, ok := m.index(*indexName)
 	if !ok {
 		return nil, ddb.Validation("The table does not have the specified index: " + *indexName)
+	}
+	if idx.Status == StatusCreating {
+		return nil, ddb.Validation("Cannot read from backfilling global secondary index: " + idx.Name)
 	}
 	src.index, src.id, src.key = idx, idx.ID, idx.Key
 	for _, ka := range []ddb.KeyAttr{idx.Key.Hash, idx.Key.Range} {
@@ -145,8 +149,13 @@ type page struct {
 	items          []wire.Item
 	count, scanned int
 	readBytes      int // size of the items (or index entries) read
-	baseBytes      int // size of base-table items fetched for index entries
-	last           ddb.Item
+	// baseBytes is the size of the base-table items fetched for index
+	// entries, each rounded up to 4 KB: DynamoDB charges every fetch as a
+	// read of its own, and counts it so against the 1 MB page (Developer
+	// Guide, "Provisioned throughput considerations for local secondary
+	// indexes").
+	baseBytes int
+	last      ddb.Item
 }
 
 // readPage reads one page of src in [lo, hi).
@@ -179,7 +188,7 @@ func (db *DB) readPage(ctx context.Context, src *readSource, lo, hi []byte, o re
 				}
 				if base != nil {
 					out = base
-					p.baseBytes += base.Size()
+					p.baseBytes += (base.Size() + 4095) / 4096 * 4096
 				}
 			}
 			keep := true
@@ -197,7 +206,7 @@ func (db *DB) readPage(ctx context.Context, src *readSource, lo, hi []byte, o re
 					p.items = append(p.items, wire.Item(out))
 				}
 			}
-			if (o.limit > 0 && p.scanned >= o.limit) || p.readBytes >= maxPageBytes {
+			if (o.limit > 0 && p.scanned >= o.limit) || p.readBytes+p.baseBytes >= maxPageBytes {
 				p.last = src.lastKey(item)
 				return false, nil
 			}
@@ -229,7 +238,10 @@ func readCapacity(mode *string, src *readSource, p *page, consistent bool) *wire
 	idxUnits := readUnits(p.readBytes, consistent)
 	tblUnits := 0.0
 	if p.baseBytes > 0 {
-		tblUnits = readUnits(p.baseBytes, consistent)
+		tblUnits = float64(p.baseBytes / 4096)
+		if !consistent {
+			tblUnits /= 2
+		}
 	}
 	cc := &wire.ConsumedCapacity{TableName: src.meta.Name, CapacityUnits: idxUnits + tblUnits}
 	if m == "INDEXES" {

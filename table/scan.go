@@ -113,6 +113,9 @@ func (db *DB) Scan(ctx context.Context, in *wire.ScanInput) (*wire.ScanOutput, e
 			return nil, err
 		}
 	}
+	if err := checkGSIProjection(src, proj); err != nil {
+		return nil, err
+	}
 
 	pg, err := db.readPage(ctx, src, lo, hi, readOpts{
 		filter:    filter,

@@ -57,6 +57,11 @@ func (db *DB) CreateTable(ctx context.Context, in *wire.CreateTableInput) (*wire
 			return err
 		}
 		m.ID = id
+		if m.Stream.Enabled {
+			if err := db.createStream(tx, m, 0, 0, m.Created); err != nil {
+				return err
+			}
+		}
 		raw, err = m.marshal()
 		if err != nil {
 			return err
@@ -144,6 +149,12 @@ func (db *DB) DeleteTable(ctx context.Context, in *wire.DeleteTableInput) (*wire
 		if m.DeletionProtection {
 			return ddb.Validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
 		}
+		if err := checkNoIndexCreating(m); err != nil {
+			return err
+		}
+		if err := db.retireStream(tx, m, db.cfg.Now()); err != nil {
+			return err
+		}
 		if err := tx.Delete(ck); err != nil {
 			return err
 		}
@@ -157,6 +168,7 @@ func (db *DB) DeleteTable(ctx context.Context, in *wire.DeleteTableInput) (*wire
 	// out (they are being deleted with the table).
 	desc.GlobalSecondaryIndexes = nil
 	db.setCached(name, nil, nil)
+	db.forgetAllIndexStats(m)
 	db.wakeDropLoop()
 	db.log.Info("table deleted", "table", name, "id", m.ID)
 	return &wire.DeleteTableOutput{TableDescription: desc}, nil
@@ -165,6 +177,12 @@ func (db *DB) DeleteTable(ctx context.Context, in *wire.DeleteTableInput) (*wire
 // updateMeta runs a catalog change of one table: change gets a copy of the
 // current entry to modify. The change is committed and cached.
 func (db *DB) updateMeta(ctx context.Context, name string, change func(m *Meta) error) (*Meta, error) {
+	return db.updateMetaTx(ctx, name, func(_ storage.Tx, m *Meta) error { return change(m) })
+}
+
+// updateMetaTx is updateMeta for changes that write more than the catalog
+// entry in the same transaction (a stream's metadata, say).
+func (db *DB) updateMetaTx(ctx context.Context, name string, change func(tx storage.Tx, m *Meta) error) (*Meta, error) {
 	var m *Meta
 	var raw []byte
 	err := db.eng.Update(ctx, func(tx storage.Tx) error {
@@ -180,7 +198,7 @@ func (db *DB) updateMeta(ctx context.Context, name string, change func(m *Meta) 
 		if err != nil {
 			return err
 		}
-		if err := change(m); err != nil {
+		if err := change(tx, m); err != nil {
 			return err
 		}
 		raw, err = m.marshal()
@@ -214,11 +232,26 @@ func (db *DB) UpdateTable(ctx context.Context, in *wire.UpdateTableInput) (*wire
 		}
 	}
 	now := db.cfg.Now()
-	m, err := db.updateMeta(ctx, name, func(m *Meta) error {
-		return applyTableUpdate(m, in, now)
+	var before *Meta
+	indexesChanged := false
+	m, err := db.updateMetaTx(ctx, name, func(tx storage.Tx, m *Meta) error {
+		prev := *m.clone()
+		if err := applyTableUpdate(m, in, now); err != nil {
+			return err
+		}
+		if err := db.applyStreamChange(tx, &prev, m, now); err != nil {
+			return err
+		}
+		before = &prev
+		var err error
+		indexesChanged, err = db.applyIndexChange(tx, &prev, m)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if indexesChanged {
+		db.afterIndexChange(before, m)
 	}
 	// Like CreateTable, the change is complete at once, but the answer says
 	// UPDATING as DynamoDB's does for changes it applies asynchronously.
@@ -227,7 +260,11 @@ func (db *DB) UpdateTable(ctx context.Context, in *wire.UpdateTableInput) (*wire
 		in.StreamSpecification != nil || in.SSESpecification != nil || in.TableClass != nil {
 		status = StatusUpdating
 	}
-	return &wire.UpdateTableOutput{TableDescription: db.describe(m, status)}, nil
+	desc := db.describe(m, status)
+	if indexesChanged {
+		describeIndexChanges(desc, before, m)
+	}
+	return &wire.UpdateTableOutput{TableDescription: desc}, nil
 }
 
 func applyTableUpdate(m *Meta, in *wire.UpdateTableInput, now time.Time) error {
@@ -260,11 +297,17 @@ func applyTableUpdate(m *Meta, in *wire.UpdateTableInput, now time.Time) error {
 			return err
 		}
 	}
+	if err := checkIndexOperations(m, in.GlobalSecondaryIndexUpdates); err != nil {
+		return err
+	}
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		switch {
 		case u.Update != nil:
 			idx, ok := m.index(wire.Deref(u.Update.IndexName))
-			if !ok || !idx.Global {
+			if ok && !idx.Global {
+				return ddb.Validation("Cannot update an index that is not a GlobalSecondaryIndex: " + idx.Name)
+			}
+			if !ok {
 				return ddb.Errorf(ddb.ErrResourceNotFound, "Requested resource not found: Index: %s not found", wire.Deref(u.Update.IndexName))
 			}
 			if pt := u.Update.ProvisionedThroughput; pt != nil {
@@ -276,22 +319,13 @@ func applyTableUpdate(m *Meta, in *wire.UpdateTableInput, now time.Time) error {
 				}
 			}
 		case u.Delete != nil:
-			name := wire.Deref(u.Delete.IndexName)
-			found := false
-			for i := range m.GSIs {
-				if m.GSIs[i].Name == name {
-					m.GSIs = append(m.GSIs[:i], m.GSIs[i+1:]...)
-					found = true
-					break
-				}
-			}
-			if !found {
-				return ddb.Errorf(ddb.ErrResourceNotFound, "Requested resource not found: Index: %s not found", name)
+			if err := deleteGSI(m, wire.Deref(u.Delete.IndexName)); err != nil {
+				return err
 			}
 		case u.Create != nil:
-			// Creating an index on an existing table needs an online
-			// backfill, which the index maintenance work brings.
-			return ddb.Validation("Dynago does not support creating a global secondary index on an existing table yet; define it in CreateTable")
+			if err := createGSI(m, u.Create, in.AttributeDefinitions, mode); err != nil {
+				return err
+			}
 		}
 	}
 	if in.DeletionProtectionEnabled != nil {
@@ -349,14 +383,16 @@ func updateStream(m *Meta, s *wire.StreamSpecification, now time.Time) error {
 		if m.Stream.Enabled {
 			return ddb.Validationf("Table already has an enabled stream: TableName: %s", m.Name)
 		}
-		m.Stream = StreamSpec{Enabled: true, ViewType: wire.Deref(s.StreamViewType)}
-		m.LatestStreamLabel = streamLabel(now)
+		// The stream's number, label and metadata are set by createStream
+		// (applyStreamChange), in the same transaction.
+		m.Stream.Enabled, m.Stream.ViewType = true, wire.Deref(s.StreamViewType)
 		return nil
 	}
 	if !m.Stream.Enabled {
 		return ddb.Validationf("Table has no stream to disable: TableName: %s", m.Name)
 	}
-	m.Stream = StreamSpec{}
+	// The number and creation time stay: the next stream follows them.
+	m.Stream.Enabled, m.Stream.ViewType, m.Stream.ShardMs = false, "", 0
 	return nil
 }
 

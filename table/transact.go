@@ -217,7 +217,7 @@ func (db *DB) TransactWriteItems(ctx context.Context, in *wire.TransactWriteItem
 		for i := range writes {
 			w := &writes[i]
 			db.recordWrite(w.ts.meta.ID, &w.res)
-			tally.add(w.ts.meta.Name, 2*writeUnits(max(w.res.oldSize, w.res.newSize)))
+			tally.addWrite(&w.res, 2)
 		}
 		out := &wire.TransactWriteItemsOutput{ConsumedCapacity: transactCapacity(in.ReturnConsumedCapacity, tally.list(), true)}
 		if wire.Deref(in.ReturnItemCollectionMetrics) == "SIZE" {

@@ -59,7 +59,7 @@ func (db *DB) writeItem(ctx context.Context, name string, prepare func(m *Meta) 
 			return nil, err
 		}
 		var res writeResult
-		err = db.eng.Update(ctx, func(tx storage.Tx) error {
+		err = db.updateItems(ctx, func(tx storage.Tx) error {
 			res = writeResult{meta: ts.meta}
 			if err := db.checkTable(tx, ts); err != nil {
 				return err
@@ -146,12 +146,15 @@ func (db *DB) applyWrite(tx storage.Tx, plan *writePlan, res *writeResult) error
 }
 
 // afterWrite writes, in the item's own transaction, everything else one
-// item change implies: the entries of the table's secondary indexes and
-// the table's stream record. old is nil for an insert, next nil for a
+// item change implies: the entries of the table's secondary indexes, its
+// expiry-index entry (ttl.go) and the table's stream record. old is nil for an insert, next nil for a
 // delete. Every writing operation (single items, batches, transactions,
 // TTL deletions) reaches the store through applyWrite and so through here.
 func (db *DB) afterWrite(tx storage.Tx, m *Meta, old, next ddb.Item) error {
 	if err := db.writeIndexEntries(tx, m, old, next); err != nil {
+		return err
+	}
+	if err := db.writeExpiryEntry(tx, m, old, next); err != nil {
 		return err
 	}
 	return db.writeStreamRecord(tx, m, old, next)
@@ -159,6 +162,7 @@ func (db *DB) afterWrite(tx storage.Tx, m *Meta, old, next ddb.Item) error {
 
 // recordWrite updates the table's approximate statistics after a commit.
 func (db *DB) recordWrite(tableID uint64, res *writeResult) {
+	db.recordIndexWrites(res)
 	st := db.statsFor(tableID)
 	if st == nil || res.checkOnly {
 		return

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/dynago/dynago/bench"
 	"github.com/dynago/dynago/server"
@@ -49,6 +50,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stdout, stderr)
 	case "bench":
 		return bench.Main(args, stdout, stderr)
+	// Hidden commands of scripts/perf-compare.sh: the fixed-response server
+	// that benchmarks compare with, the interleaved comparison, and the
+	// start-up measurement.
+	case "trivial":
+		return bench.TrivialMain(args, stdout, stderr)
+	case "bench-compare":
+		return bench.CompareMain(args, stdout, stderr)
+	case "measure-startup":
+		return bench.StartupMain(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dynago", Version)
 		return 0
@@ -78,8 +88,18 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveOptions) {
 	fs.StringVar(&o.cfg.Addr, "addr", "127.0.0.1:8000", "`host:port` to listen on")
 	fs.StringVar(&o.cfg.DataDir, "data-dir", "./dynago-data", "`directory` of the on-disk store (Pebble)")
 	fs.BoolVar(&o.cfg.InMemory, "in-memory", false, "keep all data in memory; nothing is written to disk and everything is lost at exit")
+	fs.StringVar(&o.cfg.Store, "store", "", "a shared store instead of --data-dir: `etcd://host1:2379,host2:2379,...` (several Dynago nodes\nmay serve one etcd cluster; see the README for the etcd settings it needs)")
+	fs.StringVar(&o.cfg.Etcd.CACert, "etcd-cacert", "", "with --store etcd://: verify the etcd members' TLS certificates with this CA `file` (PEM); any\nof --etcd-cacert/--etcd-cert switches to TLS")
+	fs.StringVar(&o.cfg.Etcd.Cert, "etcd-cert", "", "with --store etcd://: client certificate `file` (PEM) for etcd's --client-cert-auth")
+	fs.StringVar(&o.cfg.Etcd.Key, "etcd-key", "", "with --store etcd://: the client certificate's key `file` (PEM)")
+	fs.StringVar(&o.cfg.Etcd.User, "etcd-user", "", "with --store etcd://: etcd user (`name` or name:password; or the password in $DYNAGO_ETCD_PASSWORD)")
+	fs.StringVar(&o.cfg.Etcd.Prefix, "etcd-prefix", "dynago/", "with --store etcd://: key `prefix` of this Dynago cluster's data in etcd (the same on every node)")
+	fs.IntVar(&o.cfg.Etcd.MaxTxnOps, "etcd-max-txn-ops", 8192, "with --store etcd://: the etcd cluster's --max-txn-ops (`n`); bigger transactions are refused")
+	fs.IntVar(&o.cfg.Etcd.MaxRequestBytes, "etcd-max-request-bytes", 8<<20, "with --store etcd://: the etcd cluster's --max-request-bytes (`n`); bigger transactions are refused")
 	fs.BoolVar(&o.sync, "sync", true, "fsync every acknowledged write (group-committed); --sync=false is faster but a crash may lose\nacknowledged writes: for throwaway development data only")
 	fs.StringVar(&o.cfg.Region, "region", "us-east-1", "`region` shown in table ARNs")
+	fs.DurationVar(&o.cfg.TTLInterval, "ttl-interval", time.Second, "how often expired items (Time to Live) are deleted: an item is gone about this `duration` after its\nexpiry (DynamoDB takes up to a few days)")
+	fs.DurationVar(&o.cfg.TTLCooldown, "ttl-cooldown", time.Hour, "how long after a change UpdateTimeToLive refuses another, as DynamoDB does (`duration`; 0: no cooldown)")
 	fs.BoolVar(&o.cfg.Pprof, "pprof", false, "serve Go profiling endpoints under /debug/pprof/ on the same port")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json (structured, on stderr)")
@@ -123,6 +143,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.cfg.NoSync = !o.sync
+	if o.cfg.TTLCooldown == 0 {
+		o.cfg.TTLCooldown = -1 // no cooldown
+	}
+	if o.cfg.Etcd.Password == "" {
+		o.cfg.Etcd.Password = os.Getenv("DYNAGO_ETCD_PASSWORD")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := server.Run(ctx, o.cfg); err != nil {
