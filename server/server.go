@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -172,6 +173,14 @@ func Start(cfg Config) (*Server, error) {
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("/debug/store", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			if m, ok := eng.(interface{ Metrics() string }); ok {
+				io.WriteString(w, m.Metrics())
+				return
+			}
+			io.WriteString(w, "this store reports no metrics\n")
+		})
 		mux.Handle("/", handler)
 		root = mux
 	}
