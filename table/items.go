@@ -1,10 +1,13 @@
 package table
 
 import (
+	"bytes"
 	"context"
+	"errors"
 
 	"github.com/dynago/dynago/ddb"
 	"github.com/dynago/dynago/expr"
+	"github.com/dynago/dynago/itemcodec"
 	"github.com/dynago/dynago/storage"
 	"github.com/dynago/dynago/wire"
 )
@@ -169,8 +172,20 @@ func (db *DB) GetItem(ctx context.Context, in *wire.GetItemInput) (*wire.GetItem
 	if err != nil {
 		return nil, err
 	}
+	// Without a projection the item is sent as stored (wire.EncodedItem),
+	// never decoded.
 	var item ddb.Item
+	var raw []byte
 	err = db.eng.View(ctx, func(tx storage.ReadTx) error {
+		if ex.proj == nil {
+			v, err := tx.Get(key)
+			if err == nil {
+				raw = bytes.Clone(v) // v is valid only in the transaction
+			} else if !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			return nil
+		}
 		var err error
 		item, err = getItem(tx, key)
 		return err
@@ -181,12 +196,16 @@ func (db *DB) GetItem(ctx context.Context, in *wire.GetItemInput) (*wire.GetItem
 	consistent := wire.Deref(in.ConsistentRead)
 	out := &wire.GetItemOutput{}
 	size := 0
-	if item != nil {
-		size = item.Size()
-		if ex.proj != nil {
-			item = ex.proj.Apply(item)
+	switch {
+	case raw != nil:
+		if size, err = itemcodec.Size(raw); err != nil {
+			db.log.Error("corrupt item in GetItem", "table", ts.meta.Name, "err", err)
+			return nil, mapStorageError(err)
 		}
-		out.Item = wire.Item(item)
+		out.EncodedItem = raw
+	case item != nil:
+		size = item.Size()
+		out.Item = wire.Item(ex.proj.Apply(item))
 	}
 	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, ts.meta.Name, readUnits(size, consistent))
 	return out, nil

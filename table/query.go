@@ -166,6 +166,7 @@ func (db *DB) Query(ctx context.Context, in *wire.QueryInput) (*wire.QueryOutput
 	}
 	out := &wire.QueryOutput{
 		Items:            pg.items,
+		EncodedItems:     pg.raw,
 		Count:            int32(pg.count),
 		ScannedCount:     int32(pg.scanned),
 		ConsumedCapacity: readCapacity(in.ReturnConsumedCapacity, src, pg, consistent),

@@ -146,7 +146,12 @@ type readOpts struct {
 
 // page is one Query or Scan page.
 type page struct {
-	items          []wire.Item
+	items []wire.Item
+	// raw holds the items in their stored encoding instead of items when
+	// the page returns them as stored (no filter, no projection, no base
+	// fetch): they are sent as JSON straight from that encoding, and only
+	// the last item read is ever decoded (for LastEvaluatedKey).
+	raw            []wire.EncodedItem
 	count, scanned int
 	readBytes      int // size of the items (or index entries) read
 	// baseBytes is the size of the base-table items fetched for index
@@ -160,14 +165,48 @@ type page struct {
 
 // readPage reads one page of src in [lo, hi).
 func (db *DB) readPage(ctx context.Context, src *readSource, lo, hi []byte, o readOpts) (*page, error) {
+	asStored := o.filter == nil && o.proj == nil && !o.fetchBase
 	var p *page
 	err := db.eng.View(ctx, func(tx storage.ReadTx) error {
 		p = &page{}
-		if !o.count {
+		switch {
+		case o.count:
+		case asStored:
+			p.raw = []wire.EncodedItem{}
+		default:
 			p.items = []wire.Item{}
 		}
 		if len(hi) > 0 && bytes.Compare(lo, hi) >= 0 {
 			return nil
+		}
+		if asStored {
+			var arena []byte // backs p.raw: v is valid only during the call
+			return tx.Scan(lo, hi, o.reverse, func(k, v []byte) (bool, error) {
+				size, err := itemcodec.Size(v)
+				if err != nil {
+					return false, err
+				}
+				p.scanned++
+				p.count++
+				p.readBytes += size
+				if !o.count {
+					if cap(arena)-len(arena) < len(v) { // 4 KB, doubling up to 256 KB
+						arena = make([]byte, 0, max(len(v), min(256<<10, max(4<<10, 2*cap(arena)))))
+					}
+					start := len(arena)
+					arena = append(arena, v...)
+					p.raw = append(p.raw, wire.EncodedItem(arena[start:len(arena):len(arena)]))
+				}
+				if (o.limit > 0 && p.scanned >= o.limit) || p.readBytes >= maxPageBytes {
+					item, err := decodeItem(v)
+					if err != nil {
+						return false, err
+					}
+					p.last = src.lastKey(item)
+					return false, nil
+				}
+				return true, nil
+			})
 		}
 		return tx.Scan(lo, hi, o.reverse, func(k, v []byte) (bool, error) {
 			item, err := decodeItem(v)

@@ -270,7 +270,11 @@ func BenchmarkScanMemory(b *testing.B) {
 			items += int(out.Count)
 			pages++
 			page := 0
-			for _, it := range out.Items {
+			all, err := out.AllItems()
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, it := range all {
 				page += ddb.Item(it).Size()
 			}
 			read += page

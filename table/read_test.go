@@ -128,6 +128,9 @@ func TestIndexReads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if out.Items, err = out.AllItems(); err != nil {
+			t.Fatal(err)
+		}
 		return out
 	}
 	kc := func(cond string, v ...string) (*string, wire.Item) {

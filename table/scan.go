@@ -129,6 +129,7 @@ func (db *DB) Scan(ctx context.Context, in *wire.ScanInput) (*wire.ScanOutput, e
 	}
 	out := &wire.ScanOutput{
 		Items:            pg.items,
+		EncodedItems:     pg.raw,
 		Count:            int32(pg.count),
 		ScannedCount:     int32(pg.scanned),
 		ConsumedCapacity: readCapacity(in.ReturnConsumedCapacity, src, pg, consistent),

@@ -124,7 +124,11 @@ func getTestItem(t *testing.T, db *DB, table, pk string) ddb.Item {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ddb.Item(out.Item)
+	item, err := out.GotItem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ddb.Item(item)
 }
 
 // TestStorageConflict: when the engine gives up serializing (ErrConflict),

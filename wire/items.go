@@ -2,6 +2,8 @@ package wire
 
 // Shapes of the item operations.
 
+import "github.com/dynago/dynago/itemcodec"
+
 // ExpectedAttributeValue is one entry of the legacy Expected parameter.
 type ExpectedAttributeValue struct {
 	Value              *Value  `json:"Value,omitempty"`
@@ -84,7 +86,10 @@ type GetItemInput struct {
 }
 
 type GetItemOutput struct {
-	Item             Item              `json:"Item,omitempty"`
+	Item Item `json:"Item,omitempty"`
+	// EncodedItem, set instead of Item, is the item in its stored
+	// encoding, sent as "Item" too (see EncodedItem); GotItem reads either.
+	EncodedItem      EncodedItem       `json:"-" wire:"Item,omitempty"`
 	ConsumedCapacity *ConsumedCapacity `json:"ConsumedCapacity,omitempty"`
 }
 
@@ -160,7 +165,11 @@ type QueryInput struct {
 }
 
 type QueryOutput struct {
-	Items            []Item            `json:"Items,omitempty"`
+	Items []Item `json:"Items,omitempty"`
+	// EncodedItems, set instead of Items, are the items in their stored
+	// encoding, sent as "Items" too (see EncodedItem). At most one of the
+	// two is set; AllItems reads either.
+	EncodedItems     []EncodedItem     `json:"-" wire:"Items,omitempty"`
 	Count            int32             `json:"Count"`
 	ScannedCount     int32             `json:"ScannedCount"`
 	LastEvaluatedKey Item              `json:"LastEvaluatedKey,omitempty"`
@@ -190,7 +199,11 @@ type ScanInput struct {
 }
 
 type ScanOutput struct {
-	Items            []Item            `json:"Items,omitempty"`
+	Items []Item `json:"Items,omitempty"`
+	// EncodedItems, set instead of Items, are the items in their stored
+	// encoding, sent as "Items" too (see EncodedItem). At most one of the
+	// two is set; AllItems reads either.
+	EncodedItems     []EncodedItem     `json:"-" wire:"Items,omitempty"`
 	Count            int32             `json:"Count"`
 	ScannedCount     int32             `json:"ScannedCount"`
 	LastEvaluatedKey Item              `json:"LastEvaluatedKey,omitempty"`
@@ -340,4 +353,36 @@ type CancellationReason struct {
 	Code    string `json:"Code,omitempty"`
 	Message string `json:"Message,omitempty"`
 	Item    Item   `json:"Item,omitempty"`
+}
+
+// AllItems returns the items of the page, decoding EncodedItems if they are
+// the ones set.
+func (o *QueryOutput) AllItems() ([]Item, error) { return allItems(o.Items, o.EncodedItems) }
+
+// AllItems returns the items of the page, decoding EncodedItems if they are
+// the ones set.
+func (o *ScanOutput) AllItems() ([]Item, error) { return allItems(o.Items, o.EncodedItems) }
+
+func allItems(items []Item, enc []EncodedItem) ([]Item, error) {
+	if enc == nil {
+		return items, nil
+	}
+	out := make([]Item, len(enc))
+	for i, e := range enc {
+		it, err := itemcodec.Decode(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Item(it)
+	}
+	return out, nil
+}
+
+// GotItem returns the item read, decoding EncodedItem if it is the one set.
+func (o *GetItemOutput) GotItem() (Item, error) {
+	if o.EncodedItem == nil {
+		return o.Item, nil
+	}
+	it, err := itemcodec.Decode(o.EncodedItem)
+	return Item(it), err
 }

@@ -130,6 +130,12 @@ func build(t reflect.Type, building map[reflect.Type]*typeInfo) *typeInfo {
 			for i := 0; i < t.NumField(); i++ {
 				f := t.Field(i)
 				tag, ok := f.Tag.Lookup("json")
+				alias := false
+				if wt, ok2 := f.Tag.Lookup("wire"); ok2 {
+					// An encode-only field sent under another field's
+					// name (json:"-" keeps encoding/json away from it).
+					tag, ok, alias = wt, true, true
+				}
 				if !ok || !f.IsExported() || tag == "-" {
 					continue
 				}
@@ -141,7 +147,9 @@ func build(t reflect.Type, building map[reflect.Type]*typeInfo) *typeInfo {
 					ft = ft.Elem()
 				}
 				fi.info = build(ft, building)
-				ti.byName[name] = len(ti.fields)
+				if !alias {
+					ti.byName[name] = len(ti.fields)
+				}
 				ti.fields = append(ti.fields, fi)
 			}
 		default:
