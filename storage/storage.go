@@ -104,6 +104,35 @@ type Engine interface {
 	Close() error
 }
 
+// PointReader is an optional fast path of an Engine for the most common
+// read: one key on its own. GetOne returns what a View doing a single Get
+// of key would return (ErrNotFound when absent, ErrEmptyKey, ErrClosed,
+// ctx.Err()), with the same visibility and durability guarantees; the
+// value belongs to the caller. An engine implements it when it has a
+// cheaper way than a snapshot (Pebble: a point lookup that stops at the
+// newest level holding the key).
+type PointReader interface {
+	GetOne(ctx context.Context, key []byte) ([]byte, error)
+}
+
+// GetOne reads one key from e: through e's PointReader if it has one, else
+// with a View. The value belongs to the caller.
+func GetOne(ctx context.Context, e Engine, key []byte) ([]byte, error) {
+	if pr, ok := e.(PointReader); ok {
+		return pr.GetOne(ctx, key)
+	}
+	var out []byte
+	err := e.View(ctx, func(tx ReadTx) error {
+		v, err := tx.Get(key)
+		if err != nil {
+			return err
+		}
+		out = append(make([]byte, 0, len(v)), v...)
+		return nil
+	})
+	return out, err
+}
+
 // ReadTx reads from a transaction.
 type ReadTx interface {
 	// Get returns the value of key, or ErrNotFound. The returned slice is

@@ -1,7 +1,6 @@
 package table
 
 import (
-	"bytes"
 	"context"
 	"errors"
 
@@ -172,40 +171,32 @@ func (db *DB) GetItem(ctx context.Context, in *wire.GetItemInput) (*wire.GetItem
 	if err != nil {
 		return nil, err
 	}
-	// Without a projection the item is sent as stored (wire.EncodedItem),
-	// never decoded.
-	var item ddb.Item
-	var raw []byte
-	err = db.eng.View(ctx, func(tx storage.ReadTx) error {
-		if ex.proj == nil {
-			v, err := tx.Get(key)
-			if err == nil {
-				raw = bytes.Clone(v) // v is valid only in the transaction
-			} else if !errors.Is(err, storage.ErrNotFound) {
-				return err
-			}
-			return nil
-		}
-		var err error
-		item, err = getItem(tx, key)
-		return err
-	})
+	// One key on its own: the engine's point read. Without a projection
+	// the item is sent as stored (wire.EncodedItem), never decoded.
+	raw, err := storage.GetOne(ctx, db.eng, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		raw, err = nil, nil
+	}
 	if err != nil {
 		return nil, mapStorageError(err)
 	}
 	consistent := wire.Deref(in.ConsistentRead)
 	out := &wire.GetItemOutput{}
 	size := 0
-	switch {
-	case raw != nil:
+	if raw != nil {
 		if size, err = itemcodec.Size(raw); err != nil {
 			db.log.Error("corrupt item in GetItem", "table", ts.meta.Name, "err", err)
 			return nil, mapStorageError(err)
 		}
-		out.EncodedItem = raw
-	case item != nil:
-		size = item.Size()
-		out.Item = wire.Item(ex.proj.Apply(item))
+		if ex.proj == nil {
+			out.EncodedItem = raw
+		} else {
+			item, err := decodeItem(raw)
+			if err != nil {
+				return nil, mapStorageError(err)
+			}
+			out.Item = wire.Item(ex.proj.Apply(item))
+		}
 	}
 	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, ts.meta.Name, readUnits(size, consistent))
 	return out, nil

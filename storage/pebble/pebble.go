@@ -261,6 +261,45 @@ func (e *Engine) View(ctx context.Context, fn func(tx storage.ReadTx) error) (er
 	return fn(tx)
 }
 
+// GetOne implements storage.PointReader with Pebble's point lookup, which
+// stops at the newest memtable or level that holds the key (a View's
+// iterator seeks every level). Like a View, it waits until what it read is
+// durable: assigned is loaded after the lookup, so it covers every commit
+// the lookup could see.
+func (e *Engine) GetOne(ctx context.Context, key []byte) ([]byte, error) {
+	if !e.gate.Enter() {
+		return nil, storage.ErrClosed
+	}
+	defer e.gate.Exit()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(key) == 0 {
+		return nil, storage.ErrEmptyKey
+	}
+	v, closer, err := e.db.Get(key)
+	var out []byte
+	switch {
+	case err == nil:
+		out = bytes.Clone(v)
+		if out == nil {
+			out = []byte{}
+		}
+		err = closer.Close()
+	case errors.Is(err, pebble.ErrNotFound):
+		err = storage.ErrNotFound
+	}
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	if e.sync {
+		if werr := e.dur.wait(ctx, e.dur.assigned.Load()); werr != nil {
+			return nil, e.readError(werr)
+		}
+	}
+	return out, err
+}
+
 // Update implements storage.Engine.
 func (e *Engine) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
 	if !e.gate.Enter() {

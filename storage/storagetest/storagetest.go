@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Engine) {
 		fn   func(t *testing.T, e storage.Engine)
 	}{
 		{"GetSetDelete", testGetSetDelete},
+		{"GetOne", testGetOne},
 		{"ArgumentsCopied", testArgumentsCopied},
 		{"ReadYourWrites", testReadYourWrites},
 		{"GetValueStable", testGetValueStable},
@@ -197,6 +198,48 @@ func testGetSetDelete(t *testing.T, e storage.Engine) {
 		}
 		return nil
 	})
+}
+
+// testGetOne: storage.GetOne (the engine's PointReader, if it has one)
+// answers as a View with one Get does.
+func testGetOne(t *testing.T, e storage.Engine) {
+	ctx := context.Background()
+	put(t, e, "a", "1", "b", "", "c", "3")
+	for _, k := range []string{"a", "b", "c", "d", "a\x00", ""} {
+		got, gerr := storage.GetOne(ctx, e, []byte(k))
+		var want []byte
+		var werr error
+		_ = e.View(ctx, func(tx storage.ReadTx) error {
+			v, err := tx.Get([]byte(k))
+			want, werr = bytes.Clone(v), err
+			return nil
+		})
+		if !errors.Is(gerr, werr) && !(gerr == nil && werr == nil) {
+			t.Errorf("GetOne(%q) error %v; View's Get: %v", k, gerr, werr)
+			continue
+		}
+		if werr == nil && (got == nil || !bytes.Equal(got, want)) {
+			t.Errorf("GetOne(%q) = %q (nil %v); View's Get: %q", k, got, got == nil, want)
+		}
+	}
+	// The value belongs to the caller: changing it changes nothing stored.
+	v, err := storage.GetOne(ctx, e, []byte("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v[0] = 'x'
+	if got, _ := lookup(t, e, "a"); got != "1" {
+		t.Fatalf("after changing GetOne's value, a = %q", got)
+	}
+	put(t, e, "a", "2")
+	if got, err := storage.GetOne(ctx, e, []byte("a")); err != nil || string(got) != "2" {
+		t.Fatalf("GetOne after an Update returned = %q, %v; want 2", got, err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := storage.GetOne(canceled, e, []byte("a")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("GetOne with a canceled context: %v", err)
+	}
 }
 
 func testArgumentsCopied(t *testing.T, e storage.Engine) {
