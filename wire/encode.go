@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"math/bits"
@@ -265,7 +266,13 @@ func encodeValue(dst []byte, v reflect.Value, ti *typeInfo) []byte {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return append(dst, '0')
 		}
-		return strconv.AppendFloat(dst, f, 'f', -1, 64)
+		// DynamoDB sends doubles as Java does: 2.0, 0.5 (never 2).
+		n := len(dst)
+		dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+		if !bytes.ContainsRune(dst[n:], '.') {
+			dst = append(dst, ".0"...)
+		}
+		return dst
 	case kBlob:
 		dst = append(dst, '"')
 		dst = base64.StdEncoding.AppendEncode(dst, v.Bytes())
