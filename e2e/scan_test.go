@@ -296,6 +296,8 @@ func TestScanErrors(t *testing.T) {
 	// Segments (checked before the table).
 	wantErr(t, scan(dynamodb.ScanInput{TableName: aws.String("missing"), Segment: aws.Int32(1)}), "ValidationException",
 		"The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+	wantErr(t, scan(dynamodb.ScanInput{TableName: aws.String("scan_h"), Segment: aws.Int32(0)}), "ValidationException",
+		"The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
 	wantErr(t, scan(dynamodb.ScanInput{TableName: aws.String("missing"), TotalSegments: aws.Int32(1)}), "ValidationException",
 		"The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
 	wantErr(t, scan(dynamodb.ScanInput{TableName: aws.String("missing"), Segment: aws.Int32(1), TotalSegments: aws.Int32(1)}), "ValidationException",

@@ -291,7 +291,7 @@ func (in *ScanInput) Validate() error {
 	if err := in.startKeyErr(); err != nil {
 		return err
 	}
-	if in.Segment != nil && *in.Segment != 0 && in.TotalSegments == nil {
+	if in.Segment != nil && in.TotalSegments == nil { // Segment 0 too
 		return ddb.Validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
 	}
 	if in.TotalSegments != nil {

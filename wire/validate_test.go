@@ -201,6 +201,7 @@ func TestValidate(t *testing.T) {
 		{"query/conditions count", &QueryInput{}, `{"TableName":"abc","KeyConditions":{}}`, "Conditions can be of length 1 or 2 only"},
 		// Scan
 		{"scan/segments", &ScanInput{}, `{"TableName":"abc","Segment":1}`, "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"},
+		{"scan/segment0", &ScanInput{}, `{"TableName":"abc","Segment":0}`, "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"},
 		{"scan/segment missing", &ScanInput{}, `{"TableName":"abc","TotalSegments":1}`, "The Segment parameter is required but was not present in the request when parameter TotalSegments is present"},
 		{"scan/segment too big", &ScanInput{}, `{"TableName":"abc","TotalSegments":1,"Segment":1}`, "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 1 is not less than TotalSegments: 1"},
 		{"scan/segment bounds", &ScanInput{}, `{"TableName":"abc","TotalSegments":1000001,"Segment":-1}`,
