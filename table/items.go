@@ -43,6 +43,10 @@ type exprInput struct {
 }
 
 func parseExprs(in exprInput) (*exprs, error) {
+	if in.names == nil && in.values == nil && in.update == nil && in.condition == nil && in.projection == nil &&
+		in.expected == nil && in.condOperator == nil && in.attrUpdates == nil && in.attrsToGet == nil {
+		return new(exprs), nil // a plain GetItem, PutItem or DeleteItem
+	}
 	var out exprs
 	p, err := expr.NewParams(in.names, ddb.Item(in.values))
 	if err != nil {
