@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Engine) {
 		{"TxDone", testTxDone},
 		{"ContextCanceled", testContextCanceled},
 		{"ViewSnapshotIsolation", testViewSnapshotIsolation},
+		{"ViewSnapshotFirstScan", testViewSnapshotFirstScan},
 		{"ConcurrentCounter", testConcurrentCounter},
 		{"WriteSkewPointReads", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, false, false) }},
 		{"WriteSkewRangeReads", func(t *testing.T, e storage.Engine) { testWriteSkew(t, e, true, false) }},
@@ -995,6 +996,66 @@ func testViewSnapshotIsolation(t *testing.T, e storage.Engine) {
 	if got, want := scanAll(t, e), []kv{{"a", "2"}, {"b", "2"}, {"d", "2"}}; !equalKVs(got, want) {
 		t.Fatalf("a new View sees %v, want %v", got, want)
 	}
+}
+
+// testViewSnapshotFirstScan: a View whose first read is a bounded Scan
+// (engines may take the snapshot then, with that Scan's bounds) still reads
+// one snapshot everywhere: Gets inside and outside the bounds, during the
+// Scan and after it, and further Scans, ignore a commit made meanwhile.
+func testViewSnapshotFirstScan(t *testing.T, e storage.Engine) {
+	put(t, e, "a", "1", "b", "1", "c", "1", "x", "1")
+	read := make(chan struct{})
+	written := make(chan error)
+	go func() {
+		<-read
+		written <- e.Update(context.Background(), func(tx storage.Tx) error {
+			for _, kv := range []kv{{"a", "2"}, {"b", "2"}, {"x", "2"}, {"y", "2"}} {
+				if err := tx.Set([]byte(kv.k), []byte(kv.v)); err != nil {
+					return err
+				}
+			}
+			return tx.Delete([]byte("c"))
+		})
+	}()
+	view(t, e, func(tx storage.ReadTx) error {
+		var seen []kv
+		err := tx.Scan([]byte("a"), []byte("d"), false, func(k, v []byte) (bool, error) {
+			seen = append(seen, kv{string(k), string(v)})
+			if len(seen) == 1 {
+				close(read)
+				if err := <-written; err != nil {
+					return false, err
+				}
+				// Committed now; a Get inside the Scan, out of its bounds.
+				if v, ok, err := getString(tx, "x"); err != nil || !ok || v != "1" {
+					t.Errorf("Get(x) during the first Scan = %q, %v, %v; want 1", v, ok, err)
+				}
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		if want := []kv{{"a", "1"}, {"b", "1"}, {"c", "1"}}; !equalKVs(seen, want) {
+			t.Errorf("first Scan = %v, want %v", seen, want)
+		}
+		for _, k := range []string{"a", "b", "c", "x"} {
+			if v, ok, err := getString(tx, k); err != nil || !ok || v != "1" {
+				t.Errorf("Get(%s) after the first Scan = %q, %v, %v; want 1", k, v, ok, err)
+			}
+		}
+		if _, ok, _ := getString(tx, "y"); ok {
+			t.Error("View sees a key inserted after its first Scan")
+		}
+		got, err := scan(tx, nil, nil, true, 0)
+		if err != nil {
+			return err
+		}
+		if want := []kv{{"x", "1"}, {"c", "1"}, {"b", "1"}, {"a", "1"}}; !equalKVs(got, want) {
+			t.Errorf("second Scan = %v, want %v", got, want)
+		}
+		return nil
+	})
 }
 
 func testCloseWaits(t *testing.T, e storage.Engine) {
