@@ -337,8 +337,10 @@ func responseContentType(requestCT string) []string {
 	return ctAmzJSON
 }
 
-// errorBody is DynamoDB's error document. Serialization errors use "Message";
-// the others use "message" (as DynamoDB does).
+// errorBody is DynamoDB's error document. Serialization errors and
+// TransactionCanceledException (whose API shape names the member Message,
+// next to CancellationReasons) use "Message"; the others use "message" (as
+// DynamoDB does).
 type errorBody struct {
 	Type                string               `json:"__type"`
 	Message             string               `json:"message,omitempty"`
@@ -364,7 +366,7 @@ func (h *Handler) writeError(w http.ResponseWriter, st *request, contentType str
 		h.opt.Log.Error("internal server error answered", "err", err)
 	}
 	eb := errorBody{Type: de.Namespace() + "#" + de.Type}
-	if de.Type == ddb.ErrSerialization {
+	if de.Type == ddb.ErrSerialization || de.Type == ddb.ErrTransactionCanceled {
 		eb.UpperMessage = de.Message
 	} else {
 		eb.Message = de.Message

@@ -35,6 +35,11 @@ func testHandler() *Handler {
 		DynamoDBPrefix + "Panic": OpFunc(func(ctx context.Context, body []byte) (any, error) {
 			panic("boom")
 		}),
+		DynamoDBPrefix + "Cancel": OpFunc(func(ctx context.Context, body []byte) (any, error) {
+			return nil, &ddb.Error{Type: ddb.ErrTransactionCanceled,
+				Message:             "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]",
+				CancellationReasons: []ddb.CancellationReason{{Code: "None"}, {Code: "ConditionalCheckFailed", Message: "The conditional request failed"}}}
+		}),
 		DynamoDBPrefix + "CCF": OpFunc(func(ctx context.Context, body []byte) (any, error) {
 			return nil, ddb.ConditionalCheckFailed(ddb.Item{"pk": ddb.S("a")})
 		}),
@@ -65,6 +70,9 @@ func TestHandler(t *testing.T) {
 		{"bug", "POST", "Bug", "{}", testAuth, "application/x-amz-json-1.0", 500,
 			`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}`},
 		{"panic", "POST", "Panic", "{}", testAuth, "application/x-amz-json-1.0", 500, `InternalServerError`},
+		// As recorded from DynamoDB: this exception's member is "Message".
+		{"transaction canceled", "POST", "Cancel", "{}", testAuth, "application/x-amz-json-1.0", 400,
+			`{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]","CancellationReasons":[{"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}`},
 		{"item in error", "POST", "CCF", "{}", testAuth, "application/x-amz-json-1.0", 400, `"Item":{"pk":{"S":"a"}}`},
 		{"wrong content type", "POST", "Echo", "{}", testAuth, "text/plain", 404, `<UnknownOperationException/>`},
 		{"wrong method", "PUT", "Echo", "{}", testAuth, "application/x-amz-json-1.0", 404, `<UnknownOperationException/>`},
