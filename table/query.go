@@ -62,19 +62,11 @@ func (db *DB) Query(ctx context.Context, in *wire.QueryInput) (*wire.QueryOutput
 		}
 	}
 
-	ts, err := db.activeTable(wire.Deref(in.TableName))
+	src, consistent, err := db.openSource(in.TableName, in.IndexName, in.ConsistentRead)
 	if err != nil {
 		return nil, err
 	}
-	m := ts.meta
-	src, err := sourceFor(m, in.IndexName)
-	if err != nil {
-		return nil, err
-	}
-	consistent := wire.Deref(in.ConsistentRead)
-	if consistent && src.global() {
-		return nil, ddb.Validation("Consistent reads are not supported on global secondary indexes")
-	}
+	m := src.meta
 
 	// The start key's shape and partition key, then the key condition,
 	// then the start key's sort key: the order DynamoDB reports them in.
@@ -164,17 +156,7 @@ func (db *DB) Query(ctx context.Context, in *wire.QueryInput) (*wire.QueryOutput
 	if err != nil {
 		return nil, err
 	}
-	out := &wire.QueryOutput{
-		Items:            pg.items,
-		EncodedItems:     pg.raw,
-		Count:            int32(pg.count),
-		ScannedCount:     int32(pg.scanned),
-		ConsumedCapacity: readCapacity(in.ReturnConsumedCapacity, src, pg, consistent),
-	}
-	if pg.last != nil {
-		out.LastEvaluatedKey = wire.Item(pg.last)
-	}
-	return out, nil
+	return pageOutput(pg, in.ReturnConsumedCapacity, src, consistent), nil
 }
 
 // checkKeyConditionValues rejects key values no item can have: empty

@@ -51,6 +51,39 @@ type readSource struct {
 
 func (s *readSource) global() bool { return s.index != nil && s.index.Global }
 
+// openSource looks up the table a Query or Scan reads, resolves its
+// IndexName and checks ConsistentRead against it.
+func (db *DB) openSource(tableName, indexName *string, consistentRead *bool) (src *readSource, consistent bool, err error) {
+	ts, err := db.activeTable(wire.Deref(tableName))
+	if err != nil {
+		return nil, false, err
+	}
+	if src, err = sourceFor(ts.meta, indexName); err != nil {
+		return nil, false, err
+	}
+	consistent = wire.Deref(consistentRead)
+	if consistent && src.global() {
+		return nil, false, ddb.Validation("Consistent reads are not supported on global secondary indexes")
+	}
+	return src, consistent, nil
+}
+
+// pageOutput renders a page as a Query answer. A Scan answer has the same
+// fields: (*wire.ScanOutput)(pageOutput(...)) converts it.
+func pageOutput(pg *page, returnCapacity *string, src *readSource, consistent bool) *wire.QueryOutput {
+	out := &wire.QueryOutput{
+		Items:            pg.items,
+		EncodedItems:     pg.raw,
+		Count:            int32(pg.count),
+		ScannedCount:     int32(pg.scanned),
+		ConsumedCapacity: readCapacity(returnCapacity, src, pg, consistent),
+	}
+	if pg.last != nil {
+		out.LastEvaluatedKey = wire.Item(pg.last)
+	}
+	return out
+}
+
 // sourceFor resolves a request's IndexName.
 func sourceFor(m *Meta, indexName *string) (*readSource, error) {
 	src := &readSource{meta: m, key: m.Key}

@@ -46,19 +46,11 @@ func (db *DB) Scan(ctx context.Context, in *wire.ScanInput) (*wire.ScanOutput, e
 		}
 	}
 
-	ts, err := db.activeTable(wire.Deref(in.TableName))
+	src, consistent, err := db.openSource(in.TableName, in.IndexName, in.ConsistentRead)
 	if err != nil {
 		return nil, err
 	}
-	m := ts.meta
-	src, err := sourceFor(m, in.IndexName)
-	if err != nil {
-		return nil, err
-	}
-	consistent := wire.Deref(in.ConsistentRead)
-	if consistent && src.global() {
-		return nil, ddb.Validation("Consistent reads are not supported on global secondary indexes")
-	}
+	m := src.meta
 
 	esk := ddb.Item(in.ExclusiveStartKey)
 	if esk != nil {
@@ -127,15 +119,5 @@ func (db *DB) Scan(ctx context.Context, in *wire.ScanInput) (*wire.ScanOutput, e
 	if err != nil {
 		return nil, err
 	}
-	out := &wire.ScanOutput{
-		Items:            pg.items,
-		EncodedItems:     pg.raw,
-		Count:            int32(pg.count),
-		ScannedCount:     int32(pg.scanned),
-		ConsumedCapacity: readCapacity(in.ReturnConsumedCapacity, src, pg, consistent),
-	}
-	if pg.last != nil {
-		out.LastEvaluatedKey = wire.Item(pg.last)
-	}
-	return out, nil
+	return (*wire.ScanOutput)(pageOutput(pg, in.ReturnConsumedCapacity, src, consistent)), nil
 }
