@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -274,25 +273,7 @@ func (l *faultLoad) ackedBetween(from, to time.Time) int {
 // it answers.
 func startEtcdProcess(t *testing.T, addr string, endpoints []string, prefix string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(dynagoBinary(t), "serve", "--addr", addr, "--store", "etcd://"+strings.Join(endpoints, ","),
-		"--etcd-prefix", prefix, "--log-level", "error")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/")
-		if err == nil {
-			resp.Body.Close()
-			return cmd
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cmd.Process.Kill()
-	t.Fatal("dynago did not start")
-	return nil
+	return startDynago(t, addr, "--store", "etcd://"+strings.Join(endpoints, ","), "--etcd-prefix", prefix, "--log-level", "error")
 }
 
 // TestClusterFaults: two Dynago processes on a three-member etcd cluster

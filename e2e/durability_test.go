@@ -56,8 +56,16 @@ func freeAddr(t *testing.T) string {
 // startProcess runs `dynago serve` on dataDir and waits until it answers.
 func startProcess(t *testing.T, dataDir, addr string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(dynagoBinary(t), "serve", "--addr", addr, "--data-dir", dataDir, "--log-level", "warn")
+	return startDynago(t, addr, "--data-dir", dataDir, "--log-level", "warn")
+}
+
+// startDynago runs `dynago serve --addr addr` with more flags and waits
+// until it answers. The process is killed if the test binary dies.
+func startDynago(t *testing.T, addr string, flags ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(dynagoBinary(t), append([]string{"serve", "--addr", addr}, flags...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

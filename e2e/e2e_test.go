@@ -28,7 +28,11 @@ import (
 // startServer starts Dynago on a free port with a fresh store. The store is
 // Pebble on a temporary directory unless DYNAGO_E2E_MEMORY=1 (memory) or
 // DYNAGO_E2E_ETCD is set (etcd, see etcd_test.go).
-func startServer(t testing.TB) *server.Server {
+func startServer(t testing.TB) *server.Server { return startServerWith(t, nil) }
+
+// startServerWith starts Dynago like startServer (the same choice of
+// store), with cfg adjusted by tweak (if not nil).
+func startServerWith(t testing.TB, tweak func(*server.Config)) *server.Server {
 	t.Helper()
 	cfg := server.Config{
 		Addr: "127.0.0.1:0",
@@ -44,6 +48,9 @@ func startServer(t testing.TB) *server.Server {
 	}
 	if testing.Verbose() {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if tweak != nil {
+		tweak(&cfg)
 	}
 	s, err := server.Start(cfg)
 	if err != nil {

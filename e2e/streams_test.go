@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,37 +24,6 @@ import (
 
 	"github.com/dynago/dynago/server"
 )
-
-// startServerWith starts Dynago like startServer (the same choice of
-// store), with cfg adjusted by tweak.
-func startServerWith(t testing.TB, tweak func(*server.Config)) *server.Server {
-	t.Helper()
-	cfg := server.Config{Addr: "127.0.0.1:0", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	switch {
-	case etcdStore != "": // DYNAGO_E2E_ETCD (etcd_test.go)
-		cfg.Store, cfg.Etcd.Prefix = etcdStore, etcdPrefix()
-	case os.Getenv("DYNAGO_E2E_MEMORY") == "1":
-		cfg.InMemory = true
-	default:
-		cfg.DataDir = t.TempDir()
-	}
-	if testing.Verbose() {
-		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	tweak(&cfg)
-	s, err := server.Start(cfg)
-	if err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return s
-}
 
 // newStreamsClient returns a DynamoDB Streams client for the server (same
 // port as DynamoDB), retrying nothing the server answered.
