@@ -104,6 +104,24 @@ type Engine interface {
 	Close() error
 }
 
+// SerialUpdater is implemented by an Engine whose Update functions never
+// overlap: each runs after the previous one has committed or failed and
+// reads everything committed before it (Pebble runs them under one writer
+// mutex). Its user may then check a fact in one Update function and trust
+// it in later ones until an Update function that could change it has run,
+// instead of reading it again each time. Optimistic engines (memory, whose
+// functions may run concurrently and again) and distributed ones (etcd,
+// written by other nodes too) do not implement it, or report false.
+type SerialUpdater interface {
+	SerialUpdates() bool
+}
+
+// SerialUpdates reports whether e guarantees SerialUpdater's ordering.
+func SerialUpdates(e Engine) bool {
+	s, ok := e.(SerialUpdater)
+	return ok && s.SerialUpdates()
+}
+
 // PointReader is an optional fast path of an Engine for the most common
 // read: one key on its own. GetOne returns what a View doing a single Get
 // of key would return (ErrNotFound when absent, ErrEmptyKey, ErrClosed,

@@ -362,7 +362,7 @@ func (db *DB) backfillChunk(tx storage.Tx, tableID uint64, indexID uint32, limit
 	if err != nil {
 		return err
 	}
-	if err := tx.Set(catalogKey(done.Name), draw); err != nil {
+	if err := db.setCatalog(tx, done.Name, draw); err != nil {
 		return err
 	}
 	res.finished, res.name, res.meta, res.raw = true, done.Name, done, draw

@@ -77,6 +77,15 @@ type DB struct {
 	writerID uint32
 	// ttlWake starts a TTL round early (expirer.go).
 	ttlWake chan struct{}
+
+	// serial is set when the engine runs Update functions one at a time
+	// (storage.SerialUpdater). Then catalogEpoch, bumped inside every
+	// Update function that writes a catalog entry (setCatalog,
+	// deleteCatalog), lets checkTable skip reading an entry it has found
+	// unchanged since the last bump: no catalog write can have committed
+	// in between, since nothing else runs between Update functions.
+	serial       bool
+	catalogEpoch atomic.Uint64
 }
 
 // tableState is a cached catalog entry: the parsed Meta and the exact bytes
@@ -85,6 +94,10 @@ type DB struct {
 type tableState struct {
 	meta *Meta
 	raw  []byte
+	// checked is the DB's catalogEpoch when an Update function last found
+	// raw in the store (serial engines only; 0: never): while the epoch is
+	// unchanged, no catalog entry has been written since.
+	checked atomic.Uint64
 }
 
 // tableStats are approximate ItemCount and TableSizeBytes, kept in memory
@@ -117,6 +130,8 @@ func Open(eng storage.Engine, cfg Config) (*DB, error) {
 		wakeGC: make(chan struct{}, 1),
 	}
 	db.clock.now = cfg.Now
+	db.serial = storage.SerialUpdates(eng)
+	db.catalogEpoch.Store(1)
 	if err := db.loadCatalog(context.Background()); err != nil {
 		return nil, err
 	}
@@ -277,7 +292,18 @@ var errCatalogChanged = errors.New("table changed while the request ran")
 
 // checkTable verifies, inside tx, that the table is still the one ts
 // describes. A missing table is ResourceNotFoundException.
+//
+// On a serial engine the read is skipped when ts was found current since
+// the last catalog write (see DB.serial): a write pays for one catalog
+// read only after a table changed.
 func (db *DB) checkTable(tx storage.ReadTx, ts *tableState) error {
+	var epoch uint64
+	if db.serial {
+		epoch = db.catalogEpoch.Load()
+		if ts.checked.Load() == epoch {
+			return nil
+		}
+	}
 	raw, err := tx.Get(catalogKey(ts.meta.Name))
 	if errors.Is(err, storage.ErrNotFound) {
 		return ddb.ResourceNotFound()
@@ -288,7 +314,23 @@ func (db *DB) checkTable(tx storage.ReadTx, ts *tableState) error {
 	if !bytes.Equal(raw, ts.raw) {
 		return errCatalogChanged
 	}
+	if db.serial {
+		ts.checked.Store(epoch)
+	}
 	return nil
+}
+
+// setCatalog writes a table's catalog entry in tx; deleteCatalog deletes
+// it. Every change to the catalog goes through them: they move
+// catalogEpoch on, so that checkTable reads the catalog again.
+func (db *DB) setCatalog(tx storage.Tx, name string, raw []byte) error {
+	db.catalogEpoch.Add(1)
+	return tx.Set(catalogKey(name), raw)
+}
+
+func (db *DB) deleteCatalog(tx storage.Tx, name string) error {
+	db.catalogEpoch.Add(1)
+	return tx.Delete(catalogKey(name))
 }
 
 // refresh reloads one catalog entry into the cache (after errCatalogChanged).

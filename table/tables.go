@@ -66,7 +66,7 @@ func (db *DB) CreateTable(ctx context.Context, in *wire.CreateTableInput) (*wire
 		if err != nil {
 			return err
 		}
-		return tx.Set(ck, raw)
+		return db.setCatalog(tx, m.Name, raw)
 	})
 	if err != nil {
 		return nil, mapStorageError(err)
@@ -155,7 +155,7 @@ func (db *DB) DeleteTable(ctx context.Context, in *wire.DeleteTableInput) (*wire
 		if err := db.retireStream(tx, m, db.cfg.Now()); err != nil {
 			return err
 		}
-		if err := tx.Delete(ck); err != nil {
+		if err := db.deleteCatalog(tx, name); err != nil {
 			return err
 		}
 		return tx.Set(droppedKey(m.ID), nil)
@@ -208,7 +208,7 @@ func (db *DB) updateMetaTx(ctx context.Context, name string, change func(tx stor
 		if bytes.Equal(raw, cur) {
 			return nil
 		}
-		return tx.Set(ck, raw)
+		return db.setCatalog(tx, name, raw)
 	})
 	if err != nil {
 		return nil, mapStorageError(err)

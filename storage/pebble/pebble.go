@@ -131,7 +131,11 @@ type Engine struct {
 	dur *durability
 }
 
-var _ storage.Engine = (*Engine)(nil)
+var (
+	_ storage.Engine        = (*Engine)(nil)
+	_ storage.PointReader   = (*Engine)(nil)
+	_ storage.SerialUpdater = (*Engine)(nil)
+)
 
 // Open opens (creating if needed) the store in directory dir. It fails if
 // another process (or another Engine in this process) has the directory
@@ -260,6 +264,11 @@ func (e *Engine) View(ctx context.Context, fn func(tx storage.ReadTx) error) (er
 	}()
 	return fn(tx)
 }
+
+// SerialUpdates implements storage.SerialUpdater: Update functions run one
+// at a time under the writer mutex, and each applies its batch (making it
+// visible) before the next starts.
+func (e *Engine) SerialUpdates() bool { return true }
 
 // GetOne implements storage.PointReader with Pebble's point lookup, which
 // stops at the newest memtable or level that holds the key (a View's
