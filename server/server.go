@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dynago/dynago/api"
+	"github.com/dynago/dynago/server/http1"
 	"github.com/dynago/dynago/storage"
 	"github.com/dynago/dynago/storage/memory"
 	"github.com/dynago/dynago/storage/pebble"
@@ -39,7 +40,10 @@ type Config struct {
 	NoSync bool
 	Region string // region shown in ARNs, default us-east-1
 	Pprof  bool   // serve /debug/pprof/ on the same port
-	Log    *slog.Logger
+	// NetHTTP serves every request with net/http instead of the HTTP/1.1
+	// fast path (server/http1) for API requests.
+	NetHTTP bool
+	Log     *slog.Logger
 	// ShutdownTimeout bounds how long in-flight requests may take to finish.
 	ShutdownTimeout time.Duration
 	// TTLInterval is how often the TTL expirer deletes expired items
@@ -99,6 +103,7 @@ type Server struct {
 	eng   storage.Engine
 	db    *table.DB
 	http  *http.Server
+	front *http1.Server // nil with NetHTTP; else it serves ln and hands odd requests to http
 	ln    net.Listener
 	done  chan error
 	fresh freshConns
@@ -194,8 +199,16 @@ func Start(cfg Config) (*Server, error) {
 		},
 	}
 	s.http.ConnState = s.fresh.track
+	if !cfg.NetHTTP {
+		s.front = &http1.Server{Handler: root, Fallback: s.http, IdleTimeout: s.http.IdleTimeout, Log: cfg.Log}
+	}
 	go func() {
-		err := s.http.Serve(ln)
+		var err error
+		if s.front != nil {
+			err = s.front.Serve(ln)
+		} else {
+			err = s.http.Serve(ln)
+		}
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -247,7 +260,13 @@ func (s *Server) DB() *table.DB { return s.db }
 // to ctx), stops background work, and closes the store cleanly.
 func (s *Server) Shutdown(ctx context.Context) error {
 	shut := make(chan error, 1)
-	go func() { shut <- s.http.Shutdown(ctx) }()
+	go func() {
+		if s.front != nil {
+			shut <- s.front.Shutdown(ctx)
+			return
+		}
+		shut <- s.http.Shutdown(ctx)
+	}()
 	var err error
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()

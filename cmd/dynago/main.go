@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/dynago/dynago/bench"
 	"github.com/dynago/dynago/server"
+	"github.com/dynago/dynago/server/http1"
 )
 
 const usage = `dynago: a DynamoDB-compatible database server
@@ -54,7 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// that benchmarks compare with, the interleaved comparison, and the
 	// start-up measurement.
 	case "trivial":
-		return bench.TrivialMain(args, stdout, stderr)
+		return bench.TrivialMain(args, stdout, stderr, func(ln net.Listener, h http.Handler) error {
+			return (&http1.Server{Handler: h, Fallback: &http.Server{Handler: h}}).Serve(ln)
+		})
 	case "bench-compare":
 		return bench.CompareMain(args, stdout, stderr)
 	case "measure-startup":
@@ -101,6 +106,7 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveOptions) {
 	fs.DurationVar(&o.cfg.TTLInterval, "ttl-interval", time.Second, "how often expired items (Time to Live) are deleted: an item is gone about this `duration` after its\nexpiry (DynamoDB takes up to a few days)")
 	fs.DurationVar(&o.cfg.TTLCooldown, "ttl-cooldown", time.Hour, "how long after a change UpdateTimeToLive refuses another, as DynamoDB does (`duration`; 0: no cooldown)")
 	fs.BoolVar(&o.cfg.Pprof, "pprof", false, "serve Go profiling endpoints under /debug/pprof/ on the same port")
+	fs.BoolVar(&o.cfg.NetHTTP, "net-http", false, "serve every request with Go's net/http; by default DynamoDB API requests (POST / over\nHTTP/1.1 with a Content-Length) take a leaner HTTP/1.1 path and everything else goes to net/http")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json (structured, on stderr)")
 	fs.Usage = func() { printUsage(stderr, fs) }
