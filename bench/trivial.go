@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -41,9 +42,17 @@ func TrivialHandler() http.Handler {
 	})
 }
 
-// TrivialServer serves TrivialHandler on addr (e.g. "127.0.0.1:8010") until
-// the listener fails; it returns that error.
-func TrivialServer(addr string) error {
+// TrivialServer serves TrivialHandler on addr with net/http, or, when lean
+// is not nil, with lean (which serves the handler on the listener it is
+// given; cmd/dynago passes Dynago's own HTTP/1.1 layer).
+func TrivialServer(addr string, lean func(net.Listener, http.Handler) error) error {
+	if lean != nil {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		return lean(ln, TrivialHandler())
+	}
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           TrivialHandler(),
@@ -53,12 +62,11 @@ func TrivialServer(addr string) error {
 	return srv.ListenAndServe()
 }
 
-// TrivialMain runs `dynago trivial [--addr host:port]`, the hidden command the
-// comparison script uses to start TrivialServer. It returns the exit code.
-func TrivialMain(args []string, stdout, stderr io.Writer) int {
+func TrivialMain(args []string, stdout, stderr io.Writer, lean func(net.Listener, http.Handler) error) int {
 	fs := flag.NewFlagSet("dynago trivial", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8010", "`host:port` to listen on")
+	useLean := fs.Bool("lean", false, "serve with Dynago's HTTP/1.1 layer instead of net/http")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,7 +74,13 @@ func TrivialMain(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintf(stdout, "trivial server on %s\n", *addr)
-	if err := TrivialServer(*addr); err != nil {
+	if !*useLean {
+		lean = nil
+	} else if lean == nil {
+		fmt.Fprintln(stderr, "dynago trivial: --lean is not available in this build")
+		return 2
+	}
+	if err := TrivialServer(*addr, lean); err != nil {
 		fmt.Fprintf(stderr, "dynago trivial: %v\n", err)
 		return 1
 	}

@@ -3,7 +3,10 @@
 #
 # Starts, on this machine:
 #   trivial        bench.TrivialServer: net/http answering every POST with a
-#                  fixed body (the ceiling for a Go HTTP server here)
+#                  fixed body (the reference of issue 8's targets)
+#   trivial-lean   the same fixed body from Dynago's own HTTP/1.1 layer
+#                  (server/http1), which Dynago serves API requests with:
+#                  the ceiling for Dynago here
 #   dynago         bin/dynago serve, default settings (durable Pebble: every
 #                  acknowledged write fsync'd, group-committed)
 #   dynago-nosync  bin/dynago serve --sync=false (throwaway data; labelled)
@@ -18,7 +21,7 @@
 # every run's JSON line to bin/perf-runs.jsonl.
 #
 # Settings (environment):
-#   PERF_TARGETS   which servers (default "trivial dynago dynago-nosync ddblocal dynalite")
+#   PERF_TARGETS   which servers (default "trivial trivial-lean dynago dynago-nosync ddblocal dynalite")
 #   PERF_WORKLOADS default get,put,query,update,put:64 (op[:concurrency])
 #   PERF_C         default concurrency (8)
 #   PERF_D         measured seconds per run (5)     PERF_WARMUP  warm-up per run (1s)
@@ -37,7 +40,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
-TARGETS=${PERF_TARGETS:-"trivial dynago dynago-nosync ddblocal dynalite"}
+TARGETS=${PERF_TARGETS:-"trivial trivial-lean dynago dynago-nosync ddblocal dynalite"}
 if [ -n "${PERF_BASELINE_BIN:-}" ] && [[ " $TARGETS " != *" dynago-base "* ]]; then
   TARGETS="$TARGETS dynago-base"
 fi
@@ -110,6 +113,10 @@ CGO_ENABLED=0 $GO build -trimpath -ldflags "-s -w" -o bin/dynago ./cmd/dynago
 gogc=()
 if [ -n "${PERF_GOGC:-}" ]; then gogc=(env GOGC="$PERF_GOGC"); fi
 
+# Ratios: to the trivial net/http server (the reference), and to these.
+PEERS=$(for p in trivial-lean ddblocal dynalite; do [[ " $TARGETS " == *" $p "* ]] && printf '%s,' "$p"; done)
+PEERS=${PEERS%,}
+
 target_args=()
 for t in $TARGETS; do
   port=$(free_port)
@@ -117,6 +124,8 @@ for t in $TARGETS; do
   case "$t" in
     trivial)
       ./bin/dynago trivial --addr "127.0.0.1:$port" >"$log" 2>&1 & ;;
+    trivial-lean)
+      ./bin/dynago trivial --lean --addr "127.0.0.1:$port" >"$log" 2>&1 & ;;
     dynago)
       "${gogc[@]}" ./bin/dynago serve --addr "127.0.0.1:$port" --data-dir "$work/dynago-data" --log-level warn >"$log" 2>&1 & ;;
     dynago-nosync)
@@ -155,7 +164,7 @@ sustain_arg=0
 [ "$SUSTAIN" != 0 ] && sustain_arg="${SUSTAIN}s"
 ./bin/dynago bench-compare "${target_args[@]}" --workloads "$WORKLOADS" -c "$C" -d "${D}s" --warmup "${WARMUP}s" \
   --rounds "$ROUNDS" --items "$ITEMS" --item-size "$ITEM_SIZE" --json-out "$RUNS" \
-  --sustain "$sustain_arg" --sustain-targets dynago,dynago-nosync --peers ddblocal,dynalite | tee -a "$REPORT"
+  --sustain "$sustain_arg" --sustain-targets dynago,dynago-nosync --peers "$PEERS" | tee -a "$REPORT"
 
 # Start-up to the first answered request, and memory at idle: a new data
 # directory, then the store the benchmark filled (all servers stopped first,
