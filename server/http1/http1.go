@@ -57,6 +57,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -229,12 +230,13 @@ type conn struct {
 	nc    net.Conn
 	state atomic.Int32
 
-	br  *bufio.Reader
-	bw  *bufio.Writer
-	req http.Request
-	hdr http.Header
-	w   response
-	bod body
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	req  http.Request
+	hdr  http.Header
+	vals []string // backs hdr's values
+	w    response
+	bod  body
 	// linger: close by shutting down writes first (see lingerTime).
 	linger bool
 }
@@ -386,21 +388,38 @@ func headEnd(buf []byte, from int) int {
 // parse fills c.req from head and reports whether this server serves the
 // request (ok) and whether the connection closes after it.
 func (c *conn) parse(head []byte) (closeAfter bool, ok bool) {
-	line, rest, _ := bytes.Cut(head, crlf)
+	line, _, _ := bytes.Cut(head, crlf)
 	if string(line) != "POST / HTTP/1.1" {
 		return false, false
 	}
 	clear(c.hdr)
+	clear(c.vals)
+	c.vals = c.vals[:0]
+	// One string holds every header value (substrings of it): one
+	// allocation per request instead of one per field.
+	hs := string(head)
 	var contentLength int64 = -1
 	host, hostSeen := "", false
-	for len(rest) > 2 {
-		line, rest, _ = bytes.Cut(rest, crlf)
+	for pos := len(line) + 2; pos < len(head)-2; {
+		n := bytes.Index(head[pos:], crlf)
+		if n < 0 {
+			return false, false // a bare LF somewhere: net/http decides
+		}
+		line := head[pos : pos+n]
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 || !validName(line[:colon]) {
 			return false, false // malformed or folded: net/http decides
 		}
 		name := canonicalName(line[:colon])
-		v := trimOWS(line[colon+1:])
+		vs, ve := colon+1, len(line) // the value, without surrounding white space
+		for vs < ve && (line[vs] == ' ' || line[vs] == '\t') {
+			vs++
+		}
+		for ve > vs && (line[ve-1] == ' ' || line[ve-1] == '\t') {
+			ve--
+		}
+		v, val := line[vs:ve], hs[pos+vs:pos+ve]
+		pos += n + 2
 		if !validValue(v) {
 			return false, false
 		}
@@ -421,7 +440,7 @@ func (c *conn) parse(head []byte) (closeAfter bool, ok bool) {
 			if hostSeen || !validHost(v) {
 				return false, false
 			}
-			host, hostSeen = string(v), true
+			host, hostSeen = val, true
 			continue // net/http keeps it in Request.Host only
 		case "Connection":
 			if !bytes.EqualFold(v, []byte("keep-alive")) {
@@ -431,7 +450,14 @@ func (c *conn) parse(head []byte) (closeAfter bool, ok bool) {
 				closeAfter = true
 			}
 		}
-		c.hdr[name] = append(c.hdr[name], string(v))
+		if vals, dup := c.hdr[name]; dup {
+			c.hdr[name] = append(vals, val)
+		} else {
+			// One []string per field, from a backing array the
+			// connection reuses.
+			c.vals = append(c.vals, val)
+			c.hdr[name] = c.vals[len(c.vals)-1 : len(c.vals) : len(c.vals)]
+		}
 	}
 	if host == "" {
 		return false, false // net/http answers 400 Missing required Host header
@@ -600,13 +626,22 @@ var dateCache atomic.Pointer[cachedDate]
 // canonicalName returns the canonical form of a header field name, without
 // allocating for the names AWS clients send.
 func canonicalName(b []byte) string {
-	for _, k := range commonHeaders {
-		if len(k) == len(b) && bytes.EqualFold(b, []byte(k)) {
-			return k
-		}
+	if k, ok := commonNames[string(b)]; ok {
+		return k
 	}
 	return textproto.CanonicalMIMEHeaderKey(string(b))
 }
+
+// commonNames maps the common names, canonical and in lower case (HTTP/2
+// style, some clients send that), to their canonical form.
+var commonNames = func() map[string]string {
+	m := make(map[string]string, 2*len(commonHeaders))
+	for _, k := range commonHeaders {
+		m[k] = k
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
 
 var commonHeaders = [...]string{
 	"Host", "Content-Length", "Content-Type", "X-Amz-Target", "X-Amz-Date", "Authorization",
@@ -673,16 +708,6 @@ func validValue[T string | []byte](b T) bool {
 		}
 	}
 	return true
-}
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // parseLength parses a Content-Length: decimal digits only, at most 18.
