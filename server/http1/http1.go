@@ -28,16 +28,17 @@
 // fallback net/http server, which answers it as net/http always does:
 // other methods and targets (GET / health checks, CORS preflights,
 // /debug/pprof), HTTP/1.0, Transfer-Encoding, Expect: 100-continue,
-// Upgrade, obsolete line folding, a repeated Content-Length, a header
-// section larger than the read buffer, and anything malformed (net/http
-// then sends its 400). The bytes already read are replayed to net/http
+// Upgrade, Trailer, Pragma, a Connection other than keep-alive or close,
+// obsolete line folding, bare LF line ends, a repeated Content-Length or
+// Host, a Host with bytes net/http refuses, a header section larger than
+// the read buffer, and anything malformed (net/http then sends its 400). The bytes already read are replayed to net/http
 // first, so the handover is invisible to the client; requests before it
 // on the connection have been answered in full.
 //
 // # Differences from net/http for the requests it serves
 //
-//   - The request context is the server's base context: it is not
-//     cancelled when the client goes away (an operation runs to its end;
+//   - The request context is context.Background(): it is not cancelled
+//     when the client goes away (an operation runs to its end;
 //     all of Dynago's are bounded, a Scan page by 1 MB).
 //   - The handler must not keep the *http.Request, its Header or the
 //     ResponseWriter after it returns: they are reused for the next request.
