@@ -241,10 +241,13 @@ func (e *Engine) Close() error {
 // View implements storage.Engine.
 //
 // The snapshot is a Pebble iterator created at the first read (any instant
-// within View is a valid serialization point): Get seeks it, Scan clones
-// it, so all reads see the same state. This is about twice as cheap as a
-// Pebble Snapshot, whose Close runs the compaction picker. Like a snapshot,
-// it keeps the memtables and files it reads from alive until View returns.
+// within View is a valid serialization point): Get seeks it, later Scans
+// clone it, so all reads see the same state. When the first read is a Scan,
+// that Scan's own iterator is the snapshot (a Query costs one iterator, not
+// a snapshot and a clone: HandlerQuery10 about 10% less CPU). This is about
+// twice as cheap as a Pebble Snapshot, whose Close runs the compaction
+// picker. Like a snapshot, it keeps the memtables and files it reads from
+// alive until View returns.
 func (e *Engine) View(ctx context.Context, fn func(tx storage.ReadTx) error) (err error) {
 	if !e.gate.Enter() {
 		return storage.ErrClosed
@@ -256,9 +259,11 @@ func (e *Engine) View(ctx context.Context, fn func(tx storage.ReadTx) error) (er
 	tx := &readTx{ctx: ctx, view: e}
 	defer func() {
 		tx.done = true
-		if tx.root != nil {
-			if cerr := tx.root.Close(); err == nil {
-				err = cerr
+		for _, it := range [...]*pebble.Iterator{tx.root, tx.pin} {
+			if it != nil {
+				if cerr := it.Close(); err == nil {
+					err = cerr
+				}
 			}
 		}
 	}()
@@ -408,23 +413,46 @@ type readTx struct {
 
 	// batch is the Update's indexed batch, over the latest state.
 	batch *pebble.Batch
-	// view is the engine of a View; root pins the View's snapshot once the
-	// first read created it.
+	// view is the engine of a View. Its first read fixes the snapshot:
+	// pin is the iterator of a first read that was a Scan (created with
+	// that Scan's bounds, kept open to hold the state); root is an
+	// unbounded iterator for Gets (a clone of pin when there is one).
 	view *Engine
 	root *pebble.Iterator
+	pin  *pebble.Iterator
 }
 
-// snapshot returns the View's root iterator, creating it and waiting for
-// the durability of what it may show on first use.
+// snapshot returns the View's root iterator, creating it (and waiting for
+// the durability of what it may show) on first use.
 func (tx *readTx) snapshot() (*pebble.Iterator, error) {
 	if tx.root != nil {
 		return tx.root, nil
 	}
-	e := tx.view
-	// The root only serves Gets, as SeekPrefixGE point lookups (the
-	// default comparer's prefix is the whole key), which consult the bloom
+	// The root serves Gets, as SeekPrefixGE point lookups (the default
+	// comparer's prefix is the whole key), which consult the bloom
 	// filters, also on the last level.
-	it, err := e.db.NewIter(&pebble.IterOptions{UseL6Filters: true})
+	opts := &pebble.IterOptions{UseL6Filters: true}
+	if tx.pin != nil {
+		it, err := tx.pin.Clone(pebble.CloneOptions{IterOptions: opts})
+		if err != nil {
+			return nil, err
+		}
+		tx.root = it
+		return it, nil
+	}
+	it, err := tx.first(opts)
+	if err != nil {
+		return nil, err
+	}
+	tx.root = it
+	return it, nil
+}
+
+// first creates the View's first iterator, which fixes its snapshot, and
+// waits until every commit the snapshot may contain is durable.
+func (tx *readTx) first(opts *pebble.IterOptions) (*pebble.Iterator, error) {
+	e := tx.view
+	it, err := e.db.NewIter(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +463,6 @@ func (tx *readTx) snapshot() (*pebble.Iterator, error) {
 			return nil, e.readError(err)
 		}
 	}
-	tx.root = it
 	return it, nil
 }
 
@@ -515,19 +542,30 @@ func (tx *readTx) Scan(lo, hi []byte, reverse bool, fn func(k, v []byte) (bool, 
 		// Sees the batch as it is now; fn's writes do not affect it.
 		it, err = tx.batch.NewIter(bounds)
 	} else {
-		var root *pebble.Iterator
-		if root, err = tx.snapshot(); err == nil {
-			it, err = root.Clone(pebble.CloneOptions{IterOptions: bounds})
+		switch {
+		case tx.root == nil && tx.pin == nil:
+			// The View's first read: this Scan's iterator fixes the
+			// snapshot and stays open to hold it (a Query reads with
+			// one iterator instead of a snapshot and a clone).
+			if it, err = tx.first(bounds); err == nil {
+				tx.pin = it
+			}
+		case tx.root != nil:
+			it, err = tx.root.Clone(pebble.CloneOptions{IterOptions: bounds})
+		default:
+			it, err = tx.pin.Clone(pebble.CloneOptions{IterOptions: bounds})
 		}
 	}
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := it.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	if it != tx.pin {
+		defer func() {
+			if cerr := it.Close(); err == nil {
+				err = cerr
+			}
+		}()
+	}
 	var ok bool
 	if reverse {
 		ok = it.Last()
