@@ -114,7 +114,7 @@ gogc=()
 if [ -n "${PERF_GOGC:-}" ]; then gogc=(env GOGC="$PERF_GOGC"); fi
 
 # Ratios: to the trivial net/http server (the reference), and to these.
-PEERS=$(for p in trivial-lean ddblocal dynalite; do [[ " $TARGETS " == *" $p "* ]] && printf '%s,' "$p"; done)
+PEERS=$(for p in trivial-lean ddblocal dynalite; do if [[ " $TARGETS " == *" $p "* ]]; then printf '%s,' "$p"; fi; done)
 PEERS=${PEERS%,}
 
 target_args=()
