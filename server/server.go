@@ -200,7 +200,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.http.ConnState = s.fresh.track
 	if !cfg.NetHTTP {
-		s.front = &http1.Server{Handler: root, Fallback: s.http, IdleTimeout: s.http.IdleTimeout, Log: cfg.Log}
+		s.front = &http1.Server{Handler: root, Fallback: s.http, IdleTimeout: s.http.IdleTimeout,
+			ReadHeaderTimeout: s.http.ReadHeaderTimeout, Log: cfg.Log}
 	}
 	go func() {
 		var err error

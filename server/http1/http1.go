@@ -90,8 +90,12 @@ type Server struct {
 	// documentation); Serve starts it on an internal listener.
 	Fallback *http.Server
 	// IdleTimeout bounds the wait for the next request on a connection,
-	// including reading its header and body; 0 means 5 minutes.
+	// and the reading of a request's body; 0 means 5 minutes.
 	IdleTimeout time.Duration
+	// ReadHeaderTimeout bounds the reading of a request's header section
+	// once its first bytes arrived but not all of it (a client trickling
+	// a header); 0 means 30 seconds.
+	ReadHeaderTimeout time.Duration
 	// Log receives panics; nil discards them.
 	Log *slog.Logger
 
@@ -240,6 +244,10 @@ type conn struct {
 	bod  body
 	// linger: close by shutting down writes first (see lingerTime).
 	linger bool
+	// headerTimeout is the server's ReadHeaderTimeout; headerDeadline is
+	// set while the read deadline is the header's.
+	headerTimeout  time.Duration
+	headerDeadline bool
 }
 
 var rootURL = &url.URL{Path: "/"}
@@ -277,6 +285,10 @@ func (c *conn) serve() {
 	if idle <= 0 {
 		idle = 5 * time.Minute
 	}
+	c.headerTimeout = c.srv.ReadHeaderTimeout
+	if c.headerTimeout <= 0 {
+		c.headerTimeout = 30 * time.Second
+	}
 	remote := c.nc.RemoteAddr().String()
 	for {
 		// The connection is active from the moment a request is parsed
@@ -290,18 +302,25 @@ func (c *conn) serve() {
 			}
 			c.state.Store(stateIdle)
 		}
-		// One deadline covers the wait, the header and the body.
+		// One deadline covers the wait, the header and the body (a
+		// header that does not arrive whole gets ReadHeaderTimeout,
+		// then the idle deadline again for the body).
 		if err := c.nc.SetReadDeadline(time.Now().Add(idle)); err != nil {
 			return
 		}
-		head, ok := c.readHead()
-		if !ok {
-			if c.br.Buffered() == 0 {
-				return // closed, timed out, or nothing more to read
+		head, toNetHTTP := c.readHead()
+		if head == nil {
+			if toNetHTTP {
+				c.handOver()
+				handedOver = true
 			}
-			c.handOver()
-			handedOver = true
 			return
+		}
+		if c.headerDeadline {
+			c.headerDeadline = false
+			if err := c.nc.SetReadDeadline(time.Now().Add(idle)); err != nil {
+				return
+			}
 		}
 		closeAfter, ok := c.parse(head)
 		if !ok {
@@ -341,12 +360,14 @@ func (c *conn) serve() {
 }
 
 // readHead returns the request's header section (request line to the
-// empty line, inclusive) as buffered, without consuming it. ok is false
-// if the connection ended or timed out first (Buffered() then tells
-// whether part of a request arrived), or if the section does not fit in
-// the buffer. The section ends at the first empty line, CRLF or bare LF
-// (which parse then refuses: net/http answers those).
-func (c *conn) readHead() (head []byte, ok bool) {
+// empty line, inclusive) as buffered, without consuming it. If it cannot,
+// handOver tells whether net/http should have the connection (the section
+// does not fit in the buffer); otherwise the connection ended, failed or
+// timed out, before or within a request's header, and is to be closed (as
+// net/http does when reading a header fails). The section ends at the
+// first empty line, CRLF or bare LF (which parse then refuses: net/http
+// answers those).
+func (c *conn) readHead() (head []byte, handOver bool) {
 	if _, err := c.br.Peek(1); err != nil {
 		return nil, false
 	}
@@ -354,11 +375,18 @@ func (c *conn) readHead() (head []byte, ok bool) {
 	for {
 		buf, _ := c.br.Peek(c.br.Buffered())
 		if end := headEnd(buf, searched); end > 0 {
-			return buf[:end], true
+			return buf[:end], false
 		}
 		searched = len(buf)
 		if searched >= readBufferSize {
-			return nil, false
+			return nil, true
+		}
+		if !c.headerDeadline {
+			// The header arrives in pieces: bound the wait for the rest.
+			c.headerDeadline = true
+			if c.nc.SetReadDeadline(time.Now().Add(c.headerTimeout)) != nil {
+				return nil, false
+			}
 		}
 		if _, err := c.br.Peek(searched + 1); err != nil {
 			return nil, false

@@ -703,6 +703,55 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
+// TestReadHeaderTimeout: a header that stops arriving part-way closes the
+// connection after ReadHeaderTimeout, while a connection idle between
+// requests waits for IdleTimeout; a header that arrives in pieces within
+// the timeout is served, and its body may then take longer.
+func TestReadHeaderTimeout(t *testing.T) {
+	h := newHandler()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http1.Server{Handler: h, Fallback: &http.Server{Handler: h, ErrorLog: quietLog},
+		IdleTimeout: time.Minute, ReadHeaderTimeout: 200 * time.Millisecond}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		<-served
+	})
+	addr := ln.Addr().String()
+
+	stalled := dial(t, addr)
+	stalled.write("POST / HTTP/1.1\r\nHost: h\r\n")
+	idle := dial(t, addr)
+	idle.write(post("", "first"))
+	checkOK(t, idle.mustNext())
+
+	if !stalled.closed() {
+		t.Errorf("a connection with half a header stayed open")
+	}
+	// The stalled connection was closed after 200 ms; the idle one, which
+	// has no request in progress, must still be served.
+	idle.write(post("", "second"))
+	checkOK(t, idle.mustNext())
+
+	slow := dial(t, addr)
+	raw := post("", strings.Repeat("b", 100))
+	slow.write(raw[:20])
+	time.Sleep(50 * time.Millisecond)
+	head := strings.Index(raw, "\r\n\r\n") + 4
+	slow.write(raw[20:head])
+	time.Sleep(300 * time.Millisecond) // longer than ReadHeaderTimeout: the body has IdleTimeout
+	slow.write(raw[head:])
+	checkOK(t, slow.mustNext())
+}
+
 func TestShutdown(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		h := newHandler()
