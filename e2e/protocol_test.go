@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynago/dynago/server"
 )
 
 const sigv4 = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0123456789abcdef"
@@ -65,8 +66,16 @@ func raw(t *testing.T, url, target, body string, hdr map[string]string) rawRespo
 	return r
 }
 
+// TestProtocolBasics runs on both HTTP layers: Dynago's own (the default)
+// and net/http alone (--net-http); their answers must be the same.
 func TestProtocolBasics(t *testing.T) {
-	s := startServer(t)
+	t.Run("http1", func(t *testing.T) { testProtocolBasics(t, startServer(t)) })
+	t.Run("net-http", func(t *testing.T) {
+		testProtocolBasics(t, startServerWith(t, func(c *server.Config) { c.NetHTTP = true }))
+	})
+}
+
+func testProtocolBasics(t *testing.T, s *server.Server) {
 	url := s.URL()
 
 	// Health check.
