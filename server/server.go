@@ -99,11 +99,16 @@ func (c *Config) Validate() error {
 
 // Server is a running Dynago.
 type Server struct {
-	cfg   Config
-	eng   storage.Engine
-	db    *table.DB
-	http  *http.Server
-	front *http1.Server // nil with NetHTTP; else it serves ln and hands odd requests to http
+	cfg  Config
+	eng  storage.Engine
+	db   *table.DB
+	http *http.Server
+	// front serves ln: http itself with NetHTTP, else an http1.Server
+	// that hands every request it does not serve to http.
+	front interface {
+		Serve(net.Listener) error
+		Shutdown(context.Context) error
+	}
 	ln    net.Listener
 	done  chan error
 	fresh freshConns
@@ -199,17 +204,13 @@ func Start(cfg Config) (*Server, error) {
 		},
 	}
 	s.http.ConnState = s.fresh.track
+	s.front = s.http
 	if !cfg.NetHTTP {
 		s.front = &http1.Server{Handler: root, Fallback: s.http, IdleTimeout: s.http.IdleTimeout,
 			ReadHeaderTimeout: s.http.ReadHeaderTimeout, Log: cfg.Log}
 	}
 	go func() {
-		var err error
-		if s.front != nil {
-			err = s.front.Serve(ln)
-		} else {
-			err = s.http.Serve(ln)
-		}
+		err := s.front.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -261,13 +262,7 @@ func (s *Server) DB() *table.DB { return s.db }
 // to ctx), stops background work, and closes the store cleanly.
 func (s *Server) Shutdown(ctx context.Context) error {
 	shut := make(chan error, 1)
-	go func() {
-		if s.front != nil {
-			shut <- s.front.Shutdown(ctx)
-			return
-		}
-		shut <- s.http.Shutdown(ctx)
-	}()
+	go func() { shut <- s.front.Shutdown(ctx) }()
 	var err error
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()

@@ -108,17 +108,14 @@ type Server struct {
 	ln           net.Listener
 }
 
-// ErrServerClosed is returned by Serve after Shutdown.
-var ErrServerClosed = http.ErrServerClosed
-
 // Serve accepts connections on ln until Shutdown (then it returns
-// ErrServerClosed) or an accept error that is not temporary.
+// http.ErrServerClosed) or an accept error that is not temporary.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.closing.Load() || s.ln != nil {
 		s.mu.Unlock()
 		ln.Close()
-		return ErrServerClosed
+		return http.ErrServerClosed
 	}
 	if s.conns == nil {
 		s.conns = make(map[*conn]struct{})
@@ -138,7 +135,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		nc, err := ln.Accept()
 		if err != nil {
 			if s.closing.Load() {
-				return ErrServerClosed
+				return http.ErrServerClosed
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {

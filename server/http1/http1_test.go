@@ -460,9 +460,15 @@ func TestResponse(t *testing.T) {
 	// Still in step after all that.
 	c.write(post("", "end"))
 	checkOK(t, c.mustNext())
+	noneHandedOver(t, h)
+}
+
+// noneHandedOver fails t if net/http served any request h saw.
+func noneHandedOver(t *testing.T, h *handler) {
+	t.Helper()
 	for _, r := range h.requests() {
 		if r.NetHTTP {
-			t.Errorf("a request was handed to net/http")
+			t.Errorf("a %s %s request was handed to net/http", r.Method, r.RequestURI)
 		}
 	}
 }
@@ -483,11 +489,7 @@ func TestPipelining(t *testing.T) {
 			t.Errorf("response %d is not for request %s:\n%s", i, target, a.Body)
 		}
 	}
-	for _, r := range h.requests() {
-		if r.NetHTTP {
-			t.Errorf("a request was handed to net/http")
-		}
-	}
+	noneHandedOver(t, h)
 }
 
 func TestHandover(t *testing.T) {
@@ -651,11 +653,7 @@ func TestUnreadBody(t *testing.T) {
 			}
 		})
 	}
-	for _, r := range h.requests() {
-		if r.NetHTTP {
-			t.Errorf("a request was handed to net/http")
-		}
-	}
+	noneHandedOver(t, h)
 }
 
 func TestHandlerPanic(t *testing.T) {
