@@ -8,9 +8,10 @@ import (
 )
 
 // Authenticator decides whether a request may proceed. It is called after
-// the target is known and before the body is decoded. The default accepts
-// any well-formed SigV4 Authorization header; a verifying implementation
-// (signatures checked against configured keys) plugs in here.
+// the target is known and before the body is decoded, with the body as sent
+// (still compressed when the request has a Content-Encoding). The default
+// accepts any well-formed SigV4 Authorization header; SigV4 verifies the
+// signatures against configured access keys.
 type Authenticator interface {
 	Authenticate(r *http.Request, body []byte) error
 }

@@ -186,7 +186,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.bufPool.Put(buf)
 		}
 	}()
-	if err := readBody(buf, r); err != nil {
+	var raw *bytes.Buffer // the body as sent, when it is compressed
+	if strings.EqualFold(header(r.Header, hdrContentEncoding), "gzip") {
+		raw = h.bufPool.Get().(*bytes.Buffer)
+		raw.Reset()
+		defer func() {
+			if raw.Cap() <= 1<<20 {
+				h.bufPool.Put(raw)
+			}
+		}()
+	}
+	if err := readBody(buf, raw, r); err != nil {
 		if errors.Is(err, errTooLarge) {
 			setRequestID(w, st)
 			w.Header()[hdrContentType] = ctAmzJSON
@@ -220,7 +230,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, st, contentType, &ddb.Error{Type: ddb.ErrSerialization})
 		return
 	}
-	if err := h.opt.Auth.Authenticate(r, body); err != nil {
+	sent := body
+	if raw != nil {
+		sent = raw.Bytes()
+	}
+	if err := h.opt.Auth.Authenticate(r, sent); err != nil {
 		if e.checksSyntax && badSyntax() {
 			err = &ddb.Error{Type: ddb.ErrSerialization}
 		}
@@ -272,13 +286,17 @@ func (h *Handler) call(ctx context.Context, op Op, body []byte, target string) (
 
 var errTooLarge = errors.New("request body too large")
 
-// readBody reads the (possibly gzip-encoded) body into buf, up to MaxRequestBytes.
-func readBody(buf *bytes.Buffer, r *http.Request) error {
+// readBody reads the (possibly gzip-encoded) body into buf, up to MaxRequestBytes;
+// raw, non-nil for a gzip body, receives the bytes as sent.
+func readBody(buf, raw *bytes.Buffer, r *http.Request) error {
 	if r.ContentLength > MaxRequestBytes {
 		return errTooLarge
 	}
-	if strings.EqualFold(header(r.Header, hdrContentEncoding), "gzip") {
-		zr, err := gzip.NewReader(r.Body)
+	if raw != nil { // gzip: keep the compressed bytes, which the signature covers
+		if err := readLimited(raw, r.Body); err != nil {
+			return err
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw.Bytes()))
 		if err != nil {
 			return err
 		}

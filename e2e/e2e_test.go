@@ -72,10 +72,15 @@ func startServerWith(t testing.TB, tweak func(*server.Config)) *server.Server {
 // own connection's read loop on large responses (aws-sdk-go-v2 issue
 // #2737, retried by default in newer SDK versions).
 func newClient(t testing.TB, s *server.Server) *dynamodb.Client {
+	return newClientAs(t, s, "AKIDEXAMPLE", "secret", "us-east-1")
+}
+
+// newClientAs is newClient signing with the given access key and region.
+func newClientAs(t testing.TB, s *server.Server, accessKey, secret, region string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		BaseEndpoint: aws.String(s.URL()),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
 		HTTPClient:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 5

@@ -39,7 +39,11 @@ type Config struct {
 	// lost in a crash. For throwaway development data only.
 	NoSync bool
 	Region string // region shown in ARNs, default us-east-1
-	Pprof  bool   // serve /debug/pprof/ on the same port
+	// Credentials, when not empty, turns on SigV4 verification: every API
+	// request must be signed with one of these access keys (id -> secret),
+	// scoped to Region. Empty: any well-formed signature is accepted.
+	Credentials map[string]string
+	Pprof       bool // serve /debug/pprof/ on the same port
 	// NetHTTP serves every request with net/http instead of the HTTP/1.1
 	// fast path (server/http1) for API requests.
 	NetHTTP bool
@@ -170,7 +174,12 @@ func Start(cfg Config) (*Server, error) {
 		eng.Close()
 		return nil, err
 	}
+	var auth api.Authenticator
+	if len(cfg.Credentials) > 0 {
+		auth = &api.SigV4{Region: cfg.Region, Keys: cfg.Credentials}
+	}
 	handler := api.NewHandler(api.Options{
+		Auth:       auth,
 		Ops:        api.Operations(db),
 		EncodeItem: api.EncodeItem,
 		Log:        cfg.Log,

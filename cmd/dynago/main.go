@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dynago/dynago/api"
 	"github.com/dynago/dynago/bench"
 	"github.com/dynago/dynago/server"
 	"github.com/dynago/dynago/server/http1"
@@ -31,7 +32,7 @@ Usage:
 
 Point any AWS SDK or tool at the endpoint, e.g.
   aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000
-Any well-formed SigV4 credentials are accepted.
+Any well-formed SigV4 credentials are accepted, unless --credentials names the keys to verify.
 
 Flags of "dynago serve":
 `
@@ -80,10 +81,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 type serveOptions struct {
-	cfg       server.Config
-	logLevel  string
-	logFormat string
-	sync      bool
+	cfg         server.Config
+	logLevel    string
+	logFormat   string
+	sync        bool
+	credentials string
 }
 
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveOptions) {
@@ -102,7 +104,8 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveOptions) {
 	fs.IntVar(&o.cfg.Etcd.MaxTxnOps, "etcd-max-txn-ops", 8192, "with --store etcd://: the etcd cluster's --max-txn-ops (`n`); bigger transactions are refused")
 	fs.IntVar(&o.cfg.Etcd.MaxRequestBytes, "etcd-max-request-bytes", 8<<20, "with --store etcd://: the etcd cluster's --max-request-bytes (`n`); bigger transactions are refused")
 	fs.BoolVar(&o.sync, "sync", true, "fsync every acknowledged write (group-committed); --sync=false is faster but a crash may lose\nacknowledged writes: for throwaway development data only")
-	fs.StringVar(&o.cfg.Region, "region", "us-east-1", "`region` shown in table ARNs")
+	fs.StringVar(&o.cfg.Region, "region", "us-east-1", "`region` shown in table ARNs (and, with --credentials, the region requests must be signed for)")
+	fs.StringVar(&o.credentials, "credentials", "", "verify SigV4 signatures: every request must be signed with an access key from this `file`\n(lines of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\", or the AWS shared credentials format); without it\nany well-formed signature is accepted")
 	fs.DurationVar(&o.cfg.TTLInterval, "ttl-interval", time.Second, "how often expired items (Time to Live) are deleted: an item is gone about this `duration` after its\nexpiry (DynamoDB takes up to a few days)")
 	fs.DurationVar(&o.cfg.TTLCooldown, "ttl-cooldown", time.Hour, "how long after a change UpdateTimeToLive refuses another, as DynamoDB does (`duration`; 0: no cooldown)")
 	fs.BoolVar(&o.cfg.Pprof, "pprof", false, "serve Go profiling endpoints under /debug/pprof/ on the same port")
@@ -151,6 +154,17 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	o.cfg.NoSync = !o.sync
 	if o.cfg.TTLCooldown == 0 {
 		o.cfg.TTLCooldown = -1 // no cooldown
+	}
+	if o.credentials != "" {
+		f, err := os.Open(o.credentials)
+		if err == nil {
+			o.cfg.Credentials, err = api.ParseCredentials(f)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "dynago serve: --credentials %s: %v\n", o.credentials, err)
+			return 2
+		}
 	}
 	if o.cfg.Etcd.Password == "" {
 		o.cfg.Etcd.Password = os.Getenv("DYNAGO_ETCD_PASSWORD")
