@@ -327,3 +327,30 @@ func BenchmarkSigV4(b *testing.B) {
 		}
 	}
 }
+
+// FuzzSigV4 feeds arbitrary Authorization headers, dates, queries and
+// bodies to the verifier: it must answer with an error or accept, never
+// panic, and it accepts only the signed request (with its header, date and
+// body; a query that canonicalizes to the same, such as "&", is the same).
+func FuzzSigV4(f *testing.F) {
+	t := &testing.T{}
+	good := signedRequest(t, []byte(`{"TableName":"t"}`), false,
+		aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}, "dynamodb", "us-east-1", signedAt)
+	f.Add(good.Header.Get("Authorization"), good.Header.Get("X-Amz-Date"), "", `{"TableName":"t"}`)
+	f.Add("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=00", "20261124T103000Z", "X-Amz-Signature=1", "")
+	f.Add("AWS4-HMAC-SHA256 Credential=///////, SignedHeaders=;;;, Signature=", "x", "a=%zz&b=%41+c&=", "{}")
+	v := &SigV4{Region: "us-east-1", Keys: map[string]string{testKeyID: testSecret}, Now: func() time.Time { return signedAt }}
+	f.Fuzz(func(t *testing.T, auth, date, query, body string) {
+		r := httptest.NewRequest("POST", "http://localhost:8000/", strings.NewReader(body))
+		r.URL.RawQuery = query
+		r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		r.Header.Set("X-Amz-Target", DynamoDBPrefix+"Echo")
+		r.Header.Set("Authorization", auth)
+		r.Header.Set("X-Amz-Date", date)
+		if err := v.Authenticate(r, []byte(body)); err == nil {
+			if auth != good.Header.Get("Authorization") || date != good.Header.Get("X-Amz-Date") || body != `{"TableName":"t"}` {
+				t.Fatalf("accepted a request that was not signed: %q %q %q %q", auth, date, query, body)
+			}
+		}
+	})
+}
