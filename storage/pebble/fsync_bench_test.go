@@ -15,12 +15,14 @@ import (
 // fsync with nobody. Besides the time, it reports the CPU the process spent
 // per sync (cpu-ns/op; on the development VM 60-100 µs, most of the
 // difference between durable and --sync=false writes). "append" grows the
-// file, as a new WAL does (the file's size changes with every sync, one more
-// write for the file system); "overwrite" writes into a file already
-// written and synced, as a recycled WAL does. Run it with the data
+// file, as a new WAL in Pebble does (the file's size changes with every
+// sync, one more write for the file system); "overwrite" writes into a file
+// already written and synced, as a recycled WAL does; "fallocate" extends
+// the file's size ahead of the writes, as Dynago's WAL files do
+// (walExtendStep). Run it with the data
 // directory's file system: DYNAGO_FSYNC_DIR=/path go test ...
 func BenchmarkFdatasync(b *testing.B) {
-	for _, mode := range []string{"append", "overwrite"} {
+	for _, mode := range []string{"append", "overwrite", "fallocate"} {
 		b.Run(mode, func(b *testing.B) {
 			dir := os.Getenv("DYNAGO_FSYNC_DIR")
 			if dir == "" {
@@ -46,7 +48,14 @@ func BenchmarkFdatasync(b *testing.B) {
 			var before, after syscall.Rusage
 			syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 			b.ResetTimer()
+			allocated := int64(0)
 			for i := 0; i < b.N; i++ {
+				if end := int64(i+1) * rec; mode == "fallocate" && end > allocated {
+					if err := syscall.Fallocate(int(f.Fd()), 0, allocated, walExtendStep); err != nil {
+						b.Fatal(err)
+					}
+					allocated += walExtendStep
+				}
 				if _, err := f.WriteAt(buf, int64(i)*rec); err != nil {
 					b.Fatal(err)
 				}
