@@ -27,8 +27,9 @@ const walExtendStep = 1 << 20
 // open before it creates a new one). The crash test and the storage
 // contract run with it.
 //
-// Only files Pebble creates as WALs are touched; a file system without
-// fallocate gets plain appends.
+// Only files Pebble creates or recycles as WALs are touched (a recycled one
+// when writes pass its old size); a file system without fallocate gets
+// plain appends.
 type walExtendFS struct{ vfs.FS }
 
 func (fs walExtendFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
@@ -41,6 +42,21 @@ func (fs walExtendFS) Create(name string, category vfs.DiskWriteCategory) (vfs.F
 		return f, nil
 	}
 	return &walExtendFile{File: f, fd: int(fd)}, nil
+}
+
+// ReuseForWrite wraps a recycled WAL file, written from its start, so that
+// writes past its old size extend it too.
+func (fs walExtendFS) ReuseForWrite(oldname, newname string, category vfs.DiskWriteCategory) (vfs.File, error) {
+	f, err := fs.FS.ReuseForWrite(oldname, newname, category)
+	if err != nil || category != "pebble-wal" || !strings.HasSuffix(newname, ".log") {
+		return f, err
+	}
+	fd := f.Fd()
+	fi, serr := f.Stat()
+	if fd == vfs.InvalidFd || serr != nil {
+		return f, nil
+	}
+	return &walExtendFile{File: f, fd: int(fd), allocated: fi.Size()}, nil
 }
 
 // walExtendFile is a WAL file written sequentially by Pebble's log writer
