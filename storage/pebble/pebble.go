@@ -116,8 +116,6 @@ type Options struct {
 
 	// fs overrides the file system (tests inject errors with it).
 	fs vfs.FS
-	// appendWAL turns walExtendFS off (for before/after measurements).
-	appendWAL bool
 }
 
 // Engine is the Pebble engine. Create it with Open.
@@ -197,9 +195,7 @@ func Open(dir string, opts Options) (*Engine, error) {
 	po.ApplyCompressionSettings(func() pebble.DBCompressionSettings { return pebble.DBCompressionBalanced })
 	if !opts.InMemory && opts.fs == nil {
 		po.WithFSDefaults() // disk-health checks, reported through events.DiskSlow
-		if !opts.appendWAL {
-			po.FS = walExtendFS{po.FS}
-		}
+		po.FS = walExtendFS{po.FS} // WAL files extended ahead of their writes (walfs.go)
 	}
 
 	db, err := pebble.Open(dir, po)
