@@ -116,6 +116,9 @@ type Options struct {
 
 	// fs overrides the file system (tests inject errors with it).
 	fs vfs.FS
+	// appendWAL leaves WAL files to grow by appends (no walExtendFS), for
+	// the before/after benchmark (BenchmarkSyncAppendWAL).
+	appendWAL bool
 }
 
 // Engine is the Pebble engine. Create it with Open.
@@ -195,7 +198,9 @@ func Open(dir string, opts Options) (*Engine, error) {
 	po.ApplyCompressionSettings(func() pebble.DBCompressionSettings { return pebble.DBCompressionBalanced })
 	if !opts.InMemory && opts.fs == nil {
 		po.WithFSDefaults() // disk-health checks, reported through events.DiskSlow
-		po.FS = walExtendFS{po.FS} // WAL files extended ahead of their writes (walfs.go)
+		if !opts.appendWAL {
+			po.FS = walExtendFS{po.FS} // WAL files extended ahead of their writes (walfs.go)
+		}
 	}
 
 	db, err := pebble.Open(dir, po)

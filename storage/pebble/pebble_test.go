@@ -47,6 +47,12 @@ func BenchmarkSync(b *testing.B) {
 	storagetest.Benchmark(b, func(tb testing.TB) storage.Engine { return openT(tb, tb.TempDir(), Options{}) })
 }
 
+// BenchmarkSyncAppendWAL is BenchmarkSync with WAL files growing by
+// appends, as Pebble writes them without walExtendFS: compare the two.
+func BenchmarkSyncAppendWAL(b *testing.B) {
+	storagetest.Benchmark(b, func(tb testing.TB) storage.Engine { return openT(tb, tb.TempDir(), Options{appendWAL: true}) })
+}
+
 func BenchmarkNoSync(b *testing.B) {
 	storagetest.Benchmark(b, func(tb testing.TB) storage.Engine { return openT(tb, tb.TempDir(), Options{NoSync: true}) })
 }
