@@ -65,7 +65,7 @@ func startDynago(t *testing.T, addr string, flags ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(dynagoBinary(t), append([]string{"serve", "--addr", addr}, flags...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
