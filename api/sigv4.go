@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dynago/dynago/ddb"
@@ -30,18 +31,36 @@ import (
 // everything).
 type SigV4 struct {
 	Region string            // the region requests must be scoped to
-	Keys   map[string]string // access key id -> secret access key
+	Keys   map[string]string // access key id -> secret access key (until SetKeys)
 	// Now returns the server's time; nil means time.Now.
 	Now func() time.Time
 
+	set  atomic.Pointer[map[string]string] // the keys of the last SetKeys
 	mu   sync.Mutex
 	keys map[signingScope][32]byte // derived signing keys
 }
 
+// SetKeys replaces the access keys (id -> secret), for instance with a
+// reloaded credentials file; requests in flight finish with the old ones.
+func (v *SigV4) SetKeys(keys map[string]string) {
+	v.set.Store(&keys)
+}
+
+func (v *SigV4) secret(accessKey string) (string, bool) {
+	keys := v.Keys
+	if p := v.set.Load(); p != nil {
+		keys = *p
+	}
+	secret, ok := keys[accessKey]
+	return secret, ok
+}
+
 // The signing key depends on the secret and the scope's date only (region
-// and service are fixed), so one derivation serves a key for a day.
+// and service are fixed), so one derivation serves a key for a day. The
+// secret is part of the cache key: a replaced secret never meets a key
+// derived from the old one.
 type signingScope struct {
-	accessKey, date string
+	accessKey, secret, date string
 }
 
 const (
@@ -163,7 +182,7 @@ func (v *SigV4) verify(r *http.Request, body []byte, cred, signed, sig, date, ex
 		return ddb.Errorf(ddb.ErrInvalidSignature, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
 			date, latest.Format(amzDateLayout), n.Format(amzDateLayout))
 	}
-	secret, ok := v.Keys[accessKey]
+	secret, ok := v.secret(accessKey)
 	if !ok {
 		return ddb.Errorf(ddb.ErrUnrecognizedClient, "The security token included in the request is invalid.")
 	}
@@ -246,7 +265,7 @@ func hmacSHA256(key *[32]byte, msg []byte) [32]byte {
 }
 
 func (v *SigV4) signingKey(accessKey, secret, scopeDate string) [32]byte {
-	s := signingScope{accessKey, scopeDate}
+	s := signingScope{accessKey, secret, scopeDate}
 	v.mu.Lock()
 	k, ok := v.keys[s]
 	v.mu.Unlock()
@@ -258,7 +277,7 @@ func (v *SigV4) signingKey(accessKey, secret, scopeDate string) [32]byte {
 	if v.keys == nil || len(v.keys) >= 1024 {
 		v.keys = make(map[signingScope][32]byte)
 	}
-	v.keys[signingScope{strings.Clone(accessKey), strings.Clone(scopeDate)}] = k
+	v.keys[signingScope{strings.Clone(accessKey), secret, strings.Clone(scopeDate)}] = k
 	v.mu.Unlock()
 	return k
 }

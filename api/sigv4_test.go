@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/dynago/dynago/ddb"
 )
 
 // TestSigV4TestSuite checks the canonical request and the signature against
@@ -424,5 +427,42 @@ func TestSigV4Randomized(t *testing.T) {
 	}
 	if headerChecks < 250 || queries < 50 {
 		t.Fatalf("only %d requests signed the extra header, %d had a query", headerChecks, queries)
+	}
+}
+
+// TestSigV4SetKeys replaces the keys while derived signing keys are
+// cached: a removed key is unknown at once, a rotated secret is checked
+// against the new secret only.
+func TestSigV4SetKeys(t *testing.T) {
+	v := &SigV4{Region: "us-east-1", Keys: map[string]string{testKeyID: testSecret, "GONE": "g"},
+		Now: func() time.Time { return signedAt }}
+	body := []byte(`{}`)
+	check := func(id, secret string) error {
+		t.Helper()
+		r := signedRequest(t, body, false, aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, "dynamodb", "us-east-1", signedAt)
+		return v.Authenticate(r, body)
+	}
+	for _, k := range [][2]string{{testKeyID, testSecret}, {"GONE", "g"}} {
+		if err := check(k[0], k[1]); err != nil { // warms the cache
+			t.Fatal(err)
+		}
+	}
+	v.SetKeys(map[string]string{testKeyID: "rotated", "NEW": "n"})
+	for _, tc := range []struct {
+		id, secret, typ string
+	}{
+		{testKeyID, "rotated", ""},
+		{testKeyID, testSecret, "InvalidSignatureException"},
+		{"GONE", "g", "UnrecognizedClientException"},
+		{"NEW", "n", ""},
+	} {
+		err := check(tc.id, tc.secret)
+		var de *ddb.Error
+		switch {
+		case tc.typ == "" && err != nil:
+			t.Errorf("%s/%s: %v", tc.id, tc.secret, err)
+		case tc.typ != "" && (!errors.As(err, &de) || de.Type != tc.typ):
+			t.Errorf("%s/%s: %v, want %s", tc.id, tc.secret, err, tc.typ)
+		}
 	}
 }

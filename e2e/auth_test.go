@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,4 +76,76 @@ func TestSigV4Credentials(t *testing.T) {
 			wantErr(t, streams("wrong"), "InvalidSignatureException", "")
 		})
 	}
+}
+
+// TestCredentialsReload rotates keys without a restart: the server reads
+// --credentials again on ReloadCredentials (in process) and on SIGHUP
+// (the binary); a file that does not parse leaves the keys in use.
+func TestCredentialsReload(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	file := filepath.Join(t.TempDir(), "credentials")
+	write := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(c *dynamodb.Client) error {
+		_, err := c.ListTables(ctx, &dynamodb.ListTablesInput{})
+		return err
+	}
+
+	t.Run("in process", func(t *testing.T) {
+		write("AKIDOLD old-secret\n")
+		s := startServerWith(t, func(c *server.Config) { c.CredentialsFile = file })
+		if err := list(newClientAs(t, s, "AKIDOLD", "old-secret", "us-east-1")); err != nil {
+			t.Fatal(err)
+		}
+		write("# rotated\nAKIDNEW new-secret\n")
+		if err := s.ReloadCredentials(); err != nil {
+			t.Fatal(err)
+		}
+		if err := list(newClientAs(t, s, "AKIDNEW", "new-secret", "us-east-1")); err != nil {
+			t.Fatalf("new key after reload: %v", err)
+		}
+		wantErr(t, list(newClientAs(t, s, "AKIDOLD", "old-secret", "us-east-1")), "UnrecognizedClientException", "")
+		write("AKIDBROKEN\n")
+		if err := s.ReloadCredentials(); err == nil {
+			t.Fatal("a malformed file was accepted")
+		}
+		if err := list(newClientAs(t, s, "AKIDNEW", "new-secret", "us-east-1")); err != nil {
+			t.Fatalf("the keys in use were dropped by a failed reload: %v", err)
+		}
+	})
+
+	t.Run("SIGHUP", func(t *testing.T) {
+		if testing.Short() || runtime.GOOS == "windows" {
+			t.Skip("runs the binary; needs SIGHUP")
+		}
+		write("AKIDOLD old-secret\n")
+		addr := freeAddr(t)
+		cmd := startDynago(t, addr, "--in-memory", "--log-level", "warn", "--credentials", file)
+		defer func() { cmd.Process.Kill(); cmd.Wait() }()
+		client := func(id, secret string) *dynamodb.Client {
+			return dynamodb.New(dynamodb.Options{BaseEndpoint: aws.String("http://" + addr), Region: "us-east-1",
+				Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
+		}
+		if err := list(client("AKIDOLD", "old-secret")); err != nil {
+			t.Fatal(err)
+		}
+		write("AKIDNEW new-secret\n")
+		if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		// The signal is handled asynchronously: wait for the new key.
+		deadline := time.Now().Add(10 * time.Second)
+		for list(client("AKIDNEW", "new-secret")) != nil {
+			if time.Now().After(deadline) {
+				t.Fatal("the new key was not accepted after SIGHUP")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		wantErr(t, list(client("AKIDOLD", "old-secret")), "UnrecognizedClientException", "")
+	})
 }

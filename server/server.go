@@ -13,8 +13,10 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/dynago/dynago/api"
@@ -43,6 +45,10 @@ type Config struct {
 	// request must be signed with one of these access keys (id -> secret),
 	// scoped to Region. Empty: any well-formed signature is accepted.
 	Credentials map[string]string
+	// CredentialsFile (--credentials), when set, is read into Credentials
+	// at start (api.ParseCredentials' format) and again by
+	// ReloadCredentials (SIGHUP in Run).
+	CredentialsFile string
 	Pprof       bool // serve /debug/pprof/ on the same port
 	// NetHTTP serves every request with net/http instead of the HTTP/1.1
 	// fast path (server/http1) for API requests.
@@ -116,6 +122,7 @@ type Server struct {
 	ln    net.Listener
 	done  chan error
 	fresh freshConns
+	sigv4 *api.SigV4 // nil without Credentials
 }
 
 // freshConns tracks connections on which no request has started yet.
@@ -156,6 +163,13 @@ func Start(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.CredentialsFile != "" {
+		keys, err := readCredentials(cfg.CredentialsFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Credentials = keys
+	}
 	eng, err := openEngine(&cfg)
 	if err != nil {
 		return nil, err
@@ -175,8 +189,10 @@ func Start(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	var auth api.Authenticator
+	var sigv4 *api.SigV4
 	if len(cfg.Credentials) > 0 {
-		auth = &api.SigV4{Region: cfg.Region, Keys: cfg.Credentials}
+		sigv4 = &api.SigV4{Region: cfg.Region, Keys: cfg.Credentials}
+		auth = sigv4
 	}
 	handler := api.NewHandler(api.Options{
 		Auth:       auth,
@@ -204,7 +220,7 @@ func Start(cfg Config) (*Server, error) {
 		root = mux
 	}
 	s := &Server{
-		cfg: cfg, eng: eng, db: db, ln: ln, done: make(chan error, 1),
+		cfg: cfg, eng: eng, db: db, ln: ln, done: make(chan error, 1), sigv4: sigv4,
 		http: &http.Server{
 			Handler:           root,
 			ReadHeaderTimeout: 30 * time.Second,
@@ -303,10 +319,28 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case <-ctx.Done():
-	case err := <-s.done:
-		s.done <- err
+	hup := make(chan os.Signal, 1)
+	if s.sigv4 != nil && cfg.CredentialsFile != "" {
+		// SIGHUP rereads the credentials; without them it keeps its
+		// default action (the process ends).
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case err := <-s.done:
+			s.done <- err
+			break wait
+		case <-hup:
+			if err := s.ReloadCredentials(); err != nil {
+				s.cfg.Log.Error("credentials not reloaded; the previous keys stay in use", "err", err)
+			} else {
+				s.cfg.Log.Info("credentials reloaded", "file", s.cfg.CredentialsFile)
+			}
+		}
 	}
 	s.cfg.Log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
@@ -316,4 +350,31 @@ func Run(ctx context.Context, cfg Config) error {
 		s.cfg.Log.Info("stopped cleanly")
 	}
 	return err
+}
+
+// ReloadCredentials rereads Config.CredentialsFile and verifies signatures
+// with its keys from then on. On an error the keys in use stay.
+func (s *Server) ReloadCredentials() error {
+	if s.sigv4 == nil || s.cfg.CredentialsFile == "" {
+		return errors.New("no credentials file to reload (--credentials)")
+	}
+	keys, err := readCredentials(s.cfg.CredentialsFile)
+	if err != nil {
+		return err
+	}
+	s.sigv4.SetKeys(keys)
+	return nil
+}
+
+func readCredentials(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("credentials: %w", err)
+	}
+	defer f.Close()
+	keys, err := api.ParseCredentials(f)
+	if err != nil {
+		return nil, fmt.Errorf("credentials %s: %w", path, err)
+	}
+	return keys, nil
 }

@@ -105,7 +105,7 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveOptions) {
 	fs.IntVar(&o.cfg.Etcd.MaxRequestBytes, "etcd-max-request-bytes", 8<<20, "with --store etcd://: the etcd cluster's --max-request-bytes (`n`); bigger transactions are refused")
 	fs.BoolVar(&o.sync, "sync", true, "fsync every acknowledged write (group-committed); --sync=false is faster but a crash may lose\nacknowledged writes: for throwaway development data only")
 	fs.StringVar(&o.cfg.Region, "region", "us-east-1", "`region` shown in table ARNs (and, with --credentials, the region requests must be signed for)")
-	fs.StringVar(&o.credentials, "credentials", "", "verify SigV4 signatures: every request must be signed with an access key from this `file`\n(lines of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\", or the AWS shared credentials format); without it\nany well-formed signature is accepted")
+	fs.StringVar(&o.credentials, "credentials", "", "verify SigV4 signatures: every request must be signed with an access key from this `file`\n(lines of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\", or the AWS shared credentials format), reread on\nSIGHUP; without it any well-formed signature is accepted")
 	fs.DurationVar(&o.cfg.TTLInterval, "ttl-interval", time.Second, "how often expired items (Time to Live) are deleted: an item is gone about this `duration` after its\nexpiry (DynamoDB takes up to a few days)")
 	fs.DurationVar(&o.cfg.TTLCooldown, "ttl-cooldown", time.Hour, "how long after a change UpdateTimeToLive refuses another, as DynamoDB does (`duration`; 0: no cooldown)")
 	fs.BoolVar(&o.cfg.Pprof, "pprof", false, "serve Go profiling endpoints under /debug/pprof/ on the same port")
@@ -156,15 +156,18 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		o.cfg.TTLCooldown = -1 // no cooldown
 	}
 	if o.credentials != "" {
+		// Read here too, to refuse a bad file with the usage error code
+		// before anything starts; the server reads it again (and on SIGHUP).
 		f, err := os.Open(o.credentials)
 		if err == nil {
-			o.cfg.Credentials, err = api.ParseCredentials(f)
+			_, err = api.ParseCredentials(f)
 			f.Close()
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "dynago serve: --credentials %s: %v\n", o.credentials, err)
 			return 2
 		}
+		o.cfg.CredentialsFile = o.credentials
 	}
 	if o.cfg.Etcd.Password == "" {
 		o.cfg.Etcd.Password = os.Getenv("DYNAGO_ETCD_PASSWORD")
