@@ -49,7 +49,7 @@ type Config struct {
 	// at start (api.ParseCredentials' format) and again by
 	// ReloadCredentials (SIGHUP in Run).
 	CredentialsFile string
-	Pprof       bool // serve /debug/pprof/ on the same port
+	Pprof           bool // serve /debug/pprof/ on the same port
 	// NetHTTP serves every request with net/http instead of the HTTP/1.1
 	// fast path (server/http1) for API requests.
 	NetHTTP bool
