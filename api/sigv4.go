@@ -236,13 +236,7 @@ func (v *SigV4) signature(accessKey, secret, scopeDate, date, cred string, creq 
 // allocations of crypto/hmac.
 func hmacSHA256(key *[32]byte, msg []byte) [32]byte {
 	var inner [64 + 320]byte
-	for i := range 64 {
-		var k byte
-		if i < 32 {
-			k = key[i]
-		}
-		inner[i] = k ^ 0x36
-	}
+	padKey(inner[:64], key, 0x36)
 	var ih [32]byte
 	if len(msg) <= len(inner)-64 {
 		ih = sha256.Sum256(append(inner[:64], msg...))
@@ -253,15 +247,19 @@ func hmacSHA256(key *[32]byte, msg []byte) [32]byte {
 		d.Sum(ih[:0])
 	}
 	var outer [64 + 32]byte
-	for i := range 64 {
-		var k byte
-		if i < 32 {
-			k = key[i]
-		}
-		outer[i] = k ^ 0x5c
-	}
+	padKey(outer[:64], key, 0x5c)
 	copy(outer[64:], ih[:])
 	return sha256.Sum256(outer[:])
+}
+
+// padKey fills the 64-byte block dst with key, zero-padded, XORed with pad.
+func padKey(dst []byte, key *[32]byte, pad byte) {
+	for i := range dst {
+		dst[i] = pad
+	}
+	for i, k := range key {
+		dst[i] ^= k
+	}
 }
 
 func (v *SigV4) signingKey(accessKey, secret, scopeDate string) [32]byte {

@@ -159,15 +159,7 @@ func startServer(t *testing.T, h http.Handler, idle time.Duration, wrap func(net
 		if err := s.shutdown(); err != nil {
 			t.Errorf("Shutdown: %v", err)
 		}
-		select {
-		case err := <-s.served:
-			if !errors.Is(err, http.ErrServerClosed) {
-				t.Errorf("Serve returned %v, want http.ErrServerClosed", err)
-			}
-			s.served <- err
-		case <-time.After(testTimeout):
-			t.Errorf("Serve did not return after Shutdown")
-		}
+		checkServeReturned(t, s)
 	})
 	select { // Serve has set itself up once it accepts
 	case <-started:
