@@ -119,6 +119,9 @@ type Options struct {
 	// appendWAL leaves WAL files to grow by appends (no walExtendFS), for
 	// the before/after benchmark (BenchmarkSyncAppendWAL).
 	appendWAL bool
+	// noReadFlush turns read-triggered flushes off (readflush.go), for the
+	// before/after benchmark (BenchmarkScanVersions).
+	noReadFlush bool
 }
 
 // Engine is the Pebble engine. Create it with Open.
@@ -132,6 +135,9 @@ type Engine struct {
 	// wmu is held while an Update function runs and its batch is applied.
 	wmu sync.Mutex
 	dur *durability
+
+	readFlush   readFlush // read-triggered flushes (readflush.go)
+	noReadFlush bool
 }
 
 var (
@@ -214,6 +220,8 @@ func Open(dir string, opts Options) (*Engine, error) {
 		sync: !opts.NoSync,
 		log:  log,
 		dur:  newDurability(),
+
+		noReadFlush: opts.noReadFlush,
 	}, nil
 }
 
@@ -578,7 +586,14 @@ func (tx *readTx) Scan(lo, hi []byte, reverse bool, fn func(k, v []byte) (bool, 
 	} else {
 		ok = it.First()
 	}
+	keys := uint64(0) // keys the iterator stopped at, for noteScan
+	defer func() {
+		if tx.batch == nil && !tx.view.noReadFlush {
+			tx.view.noteScan(keys, it.Stats().InternalStats.PointCount)
+		}
+	}()
 	for n := 1; ok; n++ {
+		keys++
 		if n%256 == 0 {
 			if err := tx.ctx.Err(); err != nil {
 				return err
