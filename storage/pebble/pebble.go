@@ -178,11 +178,12 @@ func Open(dir string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("storage/pebble: data directory %s is in use by another process (or another engine in this one): %w", dir, err)
 	}
 
-	events := eventListener(log)
+	errorLog := newLogThrottle(errorLogInterval)
+	events := eventListener(log, errorLog)
 	po := &pebble.Options{
 		FS:                          fs,
 		Lock:                        lock,
-		Logger:                      pebbleLogger{log},
+		Logger:                      pebbleLogger{log, errorLog},
 		EventListener:               &events,
 		CacheSize:                   DefaultCacheSize,
 		MemTableSize:                DefaultMemTableSize,
@@ -639,41 +640,4 @@ func (tx *updateTx) Delete(key []byte) error {
 		return storage.ErrEmptyKey
 	}
 	return tx.b.Delete(key, nil)
-}
-
-// pebbleLogger passes Pebble's log messages to slog.
-type pebbleLogger struct{ l *slog.Logger }
-
-func (p pebbleLogger) Infof(format string, args ...any) { p.l.Info(fmt.Sprintf(format, args...)) }
-
-func (p pebbleLogger) Errorf(format string, args ...any) { p.l.Error(fmt.Sprintf(format, args...)) }
-
-// Fatalf is called by Pebble on unrecoverable errors (corruption); it must
-// not return.
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	p.l.Error("fatal: " + msg)
-	panic("storage/pebble: " + msg)
-}
-
-// eventListener logs the Pebble events an operator should know about.
-func eventListener(log *slog.Logger) pebble.EventListener {
-	return pebble.EventListener{
-		BackgroundError: func(err error) { log.Error("background error", "err", err) },
-		DataCorruption: func(info pebble.DataCorruptionInfo) {
-			log.Error("data corruption", "info", info.String())
-		},
-		DiskSlow: func(info pebble.DiskSlowInfo) { log.Warn("disk slow", "info", info.String()) },
-		LowDiskSpace: func(info pebble.LowDiskSpaceInfo) {
-			log.Warn("low disk space", "info", info.String())
-		},
-		WriteStallBegin: func(info pebble.WriteStallBeginInfo) {
-			log.Warn("write stall", "info", info.String())
-		},
-		WriteStallEnd: func() { log.Info("write stall ended") },
-		FlushEnd:      func(info pebble.FlushInfo) { log.Debug("flush", "info", info.String()) },
-		CompactionEnd: func(info pebble.CompactionInfo) {
-			log.Debug("compaction", "info", info.String())
-		},
-	}
 }
