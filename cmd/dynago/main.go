@@ -172,11 +172,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if o.cfg.Etcd.Password == "" {
 		o.cfg.Etcd.Password = os.Getenv("DYNAGO_ETCD_PASSWORD")
 	}
-	if os.Getenv("GOGC") == "" {
-		gcBallast = make([]byte, gcBallastSize)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	tuneGC(ctx) // gc.go
 	if err := server.Run(ctx, o.cfg); err != nil {
 		o.cfg.Log.Error("dynago serve failed", "err", err)
 		return 1
@@ -184,17 +182,3 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// gcBallast raises the Go heap's size between collections (unless GOGC is
-// set). The server's live Go heap is small (1-3 MB: Pebble keeps memtables
-// and the block cache outside it), so with GOGC=100 the collector ran at
-// its 4 MB minimum goal: 140 collections a second under a Query load, and
-// 20-30% of the server's CPU per request went to them and to the
-// preemptions they cause. The goal is twice the marked heap, and the
-// ballast is part of it, so the heap may grow by about 2 x gcBallastSize
-// of garbage between collections: 12 a second instead of 140 under the
-// same load. The slice is never written, so its pages are never touched
-// and it adds nothing to the resident memory; what does grow is the real
-// heap between collections (VmRSS under load about 18 MB higher).
-var gcBallast []byte
-
-const gcBallastSize = 16 << 20
