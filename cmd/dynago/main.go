@@ -181,4 +181,3 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
