@@ -587,14 +587,14 @@ func (tx *readTx) Scan(lo, hi []byte, reverse bool, fn func(k, v []byte) (bool, 
 	} else {
 		ok = it.First()
 	}
-	keys := uint64(0) // keys the iterator stopped at, for noteScan
+	var n uint64 // keys the iterator stopped at
 	defer func() {
 		if tx.batch == nil && !tx.view.noReadFlush {
-			tx.view.noteScan(keys, it.Stats().InternalStats.PointCount)
+			tx.view.noteScan(n, it.Stats().InternalStats.PointCount)
 		}
 	}()
-	for n := 1; ok; n++ {
-		keys++
+	for ok {
+		n++
 		if n%256 == 0 {
 			if err := tx.ctx.Err(); err != nil {
 				return err

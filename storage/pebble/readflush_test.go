@@ -35,8 +35,8 @@ func rewrite(t testing.TB, e *Engine, partitions, rounds int) {
 	}
 }
 
-// scanPoints scans partition p and returns the keys and the entries the
-// iterator visited, checking every value is from round want.
+// scanPartition scans partition p and returns the number of keys,
+// checking every value is from round want.
 func scanPartition(t testing.TB, e *Engine, p int, want string) int {
 	t.Helper()
 	n := 0
