@@ -645,6 +645,29 @@ func TestUnreadBody(t *testing.T) {
 			}
 		})
 	}
+	// A body the handler refuses unread (the API answers 413 to one over
+	// 16 MB) is drained after the answer while the client sends it, so
+	// the client can finish sending and read the answer: closing with the
+	// rest of the body unread would reset the connection under it.
+	t.Run("refused 17 MB", func(t *testing.T) {
+		c := dial(t, s.addr)
+		wrote := make(chan error, 1)
+		go func() {
+			_, err := io.WriteString(c.nc, post("X-Test: noread\r\n", strings.Repeat("a", 17<<20)))
+			wrote <- err
+		}()
+		t.Cleanup(func() { c.nc.Close() })
+		if err := <-wrote; err != nil {
+			t.Fatalf("sending the body: %v", err)
+		}
+		a, err := c.next()
+		if err != nil {
+			t.Fatalf("no response: %v", err)
+		}
+		if a.Status != "200 OK" || !a.Close {
+			t.Errorf("status %q, Connection: close %v", a.Status, a.Close)
+		}
+	})
 	noneHandedOver(t, h)
 }
 
