@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dynago/dynago/ddb"
+	"github.com/dynago/dynago/itemcodec"
 	"github.com/dynago/dynago/keycodec"
 	"github.com/dynago/dynago/storage"
 )
@@ -203,33 +204,48 @@ func (db *DB) loadCatalog(ctx context.Context) error {
 	return nil
 }
 
+// countPage is how many items countTable reads in one View: each page
+// is a View of its own, so counting a large table never holds one snapshot
+// (and the memtables and files it reads from) for long.
+const countPage = 4096
+
 // countTable computes a table's item count and size by scanning it, adding
-// the result to whatever deltas writes have recorded meanwhile.
+// the result to whatever deltas writes have recorded meanwhile. It reads
+// sizes from the stored encoding without decoding the items.
 func (db *DB) countTable(m *Meta) {
 	defer db.bg.Done()
 	lo := keycodec.AppendTablePrefix(nil, m.ID, 0)
 	hi := keycodec.AppendTablePrefix(nil, m.ID, 1)
 	var n, size int64
-	err := db.eng.View(context.Background(), func(tx storage.ReadTx) error {
-		n, size = 0, 0
-		return tx.Scan(lo, hi, false, func(k, v []byte) (bool, error) {
-			select {
-			case <-db.stop:
-				return false, errStopped
-			default:
-			}
-			n++
-			if it, err := decodeItem(v); err == nil {
-				size += int64(it.Size())
-			}
-			return true, nil
+	for lo != nil {
+		var pn, psize int64
+		var next []byte
+		err := db.eng.View(context.Background(), func(tx storage.ReadTx) error {
+			pn, psize, next = 0, 0, nil
+			return tx.Scan(lo, hi, false, func(k, v []byte) (bool, error) {
+				if pn == countPage {
+					next = bytes.Clone(k) // the next page starts here
+					return false, nil
+				}
+				select {
+				case <-db.stop:
+					return false, errStopped
+				default:
+				}
+				pn++
+				if s, err := itemcodec.Size(v); err == nil {
+					psize += int64(s)
+				}
+				return true, nil
+			})
 		})
-	})
-	if err != nil {
-		if !errors.Is(err, errStopped) {
-			db.log.Warn("counting table items", "table", m.Name, "err", err)
+		if err != nil {
+			if !errors.Is(err, errStopped) {
+				db.log.Warn("counting table items", "table", m.Name, "err", err)
+			}
+			return
 		}
-		return
+		n, size, lo = n+pn, size+psize, next
 	}
 	if st := db.statsFor(m.ID); st != nil {
 		st.items.Add(n)

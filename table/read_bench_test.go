@@ -74,7 +74,7 @@ func benchTable(b *testing.B, dir, name string) (*DB, *pebble.Engine, *Meta) {
 
 // bulkLoad writes items straight into the store (as PutItem would store
 // them), many per transaction.
-func bulkLoad(b *testing.B, eng storage.Engine, m *Meta, n int, item func(i int) ddb.Item) {
+func bulkLoad(b testing.TB, eng storage.Engine, m *Meta, n int, item func(i int) ddb.Item) {
 	b.Helper()
 	const batch = 500
 	for lo := 0; lo < n; lo += batch {
@@ -299,4 +299,25 @@ func BenchmarkScanMemory(b *testing.B) {
 		b.ReportMetric(float64(s.peakRSS.Load())/mib, "peak-RSS-MB")
 		b.ReportMetric(float64(read)/mib, "MB-scanned")
 	}
+}
+
+// BenchmarkCountTable is the scan that computes a table's ItemCount and
+// TableSizeBytes when the table is first seen after start-up.
+func BenchmarkCountTable(b *testing.B) {
+	const n = 100000
+	db, eng, m := benchTable(b, b.TempDir(), "bench")
+	pad := bytes.Repeat([]byte("v"), 180)
+	bulkLoad(b, eng, m, n, func(i int) ddb.Item { return benchItem("p"+strconv.Itoa(i/10), i%10, pad) })
+	b.ReportAllocs()
+	for b.Loop() {
+		st := db.statsFor(m.ID)
+		st.items.Store(0)
+		st.bytes.Store(0)
+		db.bg.Add(1)
+		db.countTable(m)
+		if got := st.items.Load(); got != n {
+			b.Fatalf("counted %d items, want %d", got, n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
 }
