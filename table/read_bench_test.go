@@ -321,3 +321,20 @@ func BenchmarkCountTable(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
 }
+
+// BenchmarkDropTableData is the background deletion of a deleted table's
+// items, in chunks.
+func BenchmarkDropTableData(b *testing.B) {
+	const n = 100000
+	pad := bytes.Repeat([]byte("v"), 180)
+	for b.Loop() {
+		b.StopTimer()
+		db, eng, m := benchTable(b, b.TempDir(), "bench")
+		bulkLoad(b, eng, m, n, func(i int) ddb.Item { return benchItem("p"+strconv.Itoa(i/10), i%10, pad) })
+		b.StartTimer()
+		if err := db.dropTableData(context.Background(), m.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
+}

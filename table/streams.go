@@ -729,6 +729,7 @@ func (db *DB) trimStreams(ctx context.Context) error {
 // deleteRange deletes every stream record key in [lo, hi), in chunks, and
 // returns the last key it deleted (nil: none).
 func (db *DB) deleteRange(ctx context.Context, lo, hi []byte) (last []byte, err error) {
+	recordKeyLen := len(lo) + 12 // lo is the stream's prefix
 	for {
 		if db.stopped() {
 			return last, nil
@@ -744,11 +745,12 @@ func (db *DB) deleteRange(ctx context.Context, lo, hi []byte) (last []byte, err 
 		if err != nil {
 			return last, err
 		}
-		if chunkLast != nil && len(chunkLast) == len(lo)+12 {
+		if chunkLast != nil && len(chunkLast) == recordKeyLen {
 			last = chunkLast
 		}
 		if n < size {
 			return last, nil
 		}
+		lo = keycodec.Successor(chunkLast)
 	}
 }

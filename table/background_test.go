@@ -3,11 +3,15 @@ package table
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/dynago/dynago/ddb"
+	"github.com/dynago/dynago/keycodec"
+	"github.com/dynago/dynago/storage"
+	"github.com/dynago/dynago/storage/memory"
 	"github.com/dynago/dynago/storage/pebble"
 	"github.com/dynago/dynago/wire"
 )
@@ -67,5 +71,38 @@ func TestCountTableAfterReopen(t *testing.T) {
 	}
 	if got := st.bytes.Load(); got != wantBytes {
 		t.Fatalf("TableSizeBytes %d, want %d", got, wantBytes)
+	}
+}
+
+// TestDropTableData: the data of a deleted table goes in chunks, each
+// resuming after the previous one, down to the last key, and then the
+// table's deletion record.
+func TestDropTableData(t *testing.T) {
+	for _, n := range []int{0, 1, dropChunk - 1, dropChunk, 3*dropChunk + 5} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			eng := memory.New()
+			db := openTestDB(t, eng, nil)
+			createTestTable(t, db, "d")
+			m := db.lookup("d").meta
+			bulkLoad(t, eng, m, n, func(i int) ddb.Item {
+				return ddb.Item{"pk": ddb.S(fmt.Sprintf("k%05d", i)), "sk": ddb.S("s")}
+			})
+			lo, hi := keycodec.AppendTablePrefix(nil, m.ID, 0), keycodec.AppendTablePrefix(nil, m.ID+1, 0)
+			if got := len(storeRange(t, eng, lo, hi)); got != n {
+				t.Fatalf("%d keys loaded, want %d", got, n)
+			}
+			if err := eng.Update(context.Background(), func(tx storage.Tx) error { return tx.Set(droppedKey(m.ID), nil) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.dropTableData(context.Background(), m.ID); err != nil {
+				t.Fatal(err)
+			}
+			if left := storeRange(t, eng, lo, hi); len(left) != 0 {
+				t.Fatalf("%d keys left", len(left))
+			}
+			if rec := storeRange(t, eng, droppedKey(m.ID), keycodec.Successor(droppedKey(m.ID))); len(rec) != 0 {
+				t.Fatal("deletion record left")
+			}
+		})
 	}
 }
