@@ -358,6 +358,7 @@ func (db *DB) backfillChunk(tx storage.Tx, tableID uint64, indexID uint32, limit
 	done := m.clone()
 	di := done.indexByID(indexID)
 	di.Status, di.Backfilling = StatusActive, false
+	done.Rev++
 	draw, err := done.marshal()
 	if err != nil {
 		return err

@@ -182,3 +182,62 @@ func TestCheckTableCatalogChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogWatchOrder: on a shared engine a node caches its own catalog
+// commits at once and hears of every commit, its own included, later from
+// the watch. A watched state older than the cached one (an earlier write of
+// the table, or an earlier table of the same name) must not replace it: it
+// did, and a node answered DescribeTimeToLive with the state before its own
+// UpdateTimeToLive.
+func TestCatalogWatchOrder(t *testing.T) {
+	db := openTestDB(t, memory.New(), nil)
+	ctx := context.Background()
+	createTestTable(t, db, "w")
+	states := [][]byte{db.lookup("w").raw}
+	for _, enabled := range []bool{true, false} {
+		if _, err := db.updateMeta(ctx, "w", func(m *Meta) error {
+			m.DeletionProtection = enabled
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, db.lookup("w").raw)
+	}
+	rev := func() uint64 { return db.lookup("w").meta.Rev }
+	if rev() != 2 {
+		t.Fatalf("Rev after two writes = %d", rev())
+	}
+	// The watch delivers the commits in order, late.
+	for i, raw := range states {
+		db.applyCatalogChange("w", raw)
+		if !bytes.Equal(db.lookup("w").raw, states[2]) {
+			t.Fatalf("after the watched state %d the cache holds Rev %d, want 2", i, rev())
+		}
+	}
+	// Another node's later write is taken.
+	m, err := unmarshalMeta(states[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Rev, m.DeletionProtection = 3, true
+	later, err := m.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.applyCatalogChange("w", later)
+	if rev() != 3 {
+		t.Fatalf("a later watched state was not taken: Rev %d", rev())
+	}
+
+	// Deleted and created again: the new table has a larger id, and the
+	// old table's states are older whatever their Rev.
+	if _, err := db.DeleteTable(ctx, &wire.DeleteTableInput{TableName: sp("w")}); err != nil {
+		t.Fatal(err)
+	}
+	createTestTable(t, db, "w")
+	newID := db.lookup("w").meta.ID
+	db.applyCatalogChange("w", later)
+	if id := db.lookup("w").meta.ID; id != newID {
+		t.Fatalf("the deleted table's state replaced the new table's: id %d, want %d", id, newID)
+	}
+}

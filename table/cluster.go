@@ -110,7 +110,9 @@ func (db *DB) applyCatalogChange(name string, raw []byte) {
 		db.log.Warn("undecodable catalog entry", "table", name, "err", err)
 		return
 	}
-	db.setCached(name, m, bytes.Clone(raw))
+	if !db.setCached(name, m, bytes.Clone(raw)) {
+		return
+	}
 	// An index added or removed through any node: the leader's index work
 	// starts now rather than at its next tick.
 	db.wakeIndexLoop()

@@ -273,21 +273,32 @@ func (db *DB) lookup(name string) *tableState {
 	return ts
 }
 
-// setCached records a committed catalog change in the cache (m nil: deleted).
-func (db *DB) setCached(name string, m *Meta, raw []byte) {
+// setCached records a committed catalog change in the cache (m nil:
+// deleted), unless the cache holds a later state of the name: a later
+// table (ids only grow) or a later write of the same one (Meta.Rev). Commits
+// reach the cache out of order: two writers of one entry cache their
+// results in whichever order their goroutines run, and on a shared engine
+// the watch delivers this node's own commits after it cached them. It
+// reports whether the cache took m.
+func (db *DB) setCached(name string, m *Meta, raw []byte) bool {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	ts := db.tables[name]
 	if m == nil {
-		if ts := db.tables[name]; ts != nil {
+		if ts != nil {
 			delete(db.stats, ts.meta.ID)
 		}
 		delete(db.tables, name)
-		return
+		return true
+	}
+	if ts != nil && (m.ID < ts.meta.ID || m.ID == ts.meta.ID && m.Rev < ts.meta.Rev) {
+		return false
 	}
 	db.tables[name] = &tableState{meta: m, raw: raw}
 	if db.stats[m.ID] == nil {
 		db.stats[m.ID] = &tableStats{}
 	}
+	return true
 }
 
 // tableNames returns the cached table names in order.

@@ -30,7 +30,12 @@ type Meta struct {
 	// ID is the table's id in the key layout. Ids are never reused, so the
 	// data of a deleted table can be removed lazily while a new table of the
 	// same name starts empty.
-	ID      uint64 `json:"id"`
+	ID uint64 `json:"id"`
+	// Rev counts the writes of this entry (0 when created). On a shared
+	// engine a node caches its own commits at once and learns of all
+	// commits, its own included, from the watch, later: Rev lets the cache
+	// ignore a watched state older than the one it holds.
+	Rev     uint64 `json:"rev,omitempty"`
 	TableID string `json:"tableId"` // the UUID DescribeTable shows as TableId
 	ARN     string `json:"arn"`
 

@@ -208,6 +208,10 @@ func (db *DB) updateMetaTx(ctx context.Context, name string, change func(tx stor
 		if bytes.Equal(raw, cur) {
 			return nil
 		}
+		m.Rev++
+		if raw, err = m.marshal(); err != nil {
+			return err
+		}
 		return db.setCatalog(tx, name, raw)
 	})
 	if err != nil {
