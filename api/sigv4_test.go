@@ -122,6 +122,15 @@ func TestSigV4Verify(t *testing.T) {
 	good := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
 	body := []byte(`{"TableName":"t"}`)
 	const mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	// authEdited signs a request, then replaces old by new in its
+	// Authorization header.
+	authEdited := func(old, new string) func(t *testing.T) *http.Request {
+		return func(t *testing.T) *http.Request {
+			r := signedRequest(t, body, false, good, "dynamodb", "us-east-1", signedAt)
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), old, new, 1))
+			return r
+		}
+	}
 	for _, tc := range []struct {
 		name   string
 		req    func(t *testing.T) *http.Request
@@ -191,25 +200,13 @@ func TestSigV4Verify(t *testing.T) {
 			}},
 		{name: "scope date not the request's", typ: "InvalidSignatureException",
 			msg: "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261123' != '20261124', from '20261124T103000Z'.",
-			req: func(t *testing.T) *http.Request {
-				r := signedRequest(t, body, false, good, "dynamodb", "us-east-1", signedAt)
-				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/20261124/", "/20261123/", 1))
-				return r
-			}},
+			req: authEdited("/20261124/", "/20261123/")},
 		{name: "bad terminator", typ: "InvalidSignatureException",
 			msg: "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. ",
-			req: func(t *testing.T) *http.Request {
-				r := signedRequest(t, body, false, good, "dynamodb", "us-east-1", signedAt)
-				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "aws4_request", "aws5_request", 1))
-				return r
-			}},
+			req: authEdited("aws4_request", "aws5_request")},
 		{name: "credential of four parts", typ: "IncompleteSignatureException",
 			msg: "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDTEST/20261124/us-east-1/dynamodb'",
-			req: func(t *testing.T) *http.Request {
-				r := signedRequest(t, body, false, good, "dynamodb", "us-east-1", signedAt)
-				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/aws4_request", "", 1))
-				return r
-			}},
+			req: authEdited("/aws4_request", "")},
 		{name: "host not signed", typ: "InvalidSignatureException",
 			msg: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
 			req: func(t *testing.T) *http.Request {
@@ -220,11 +217,7 @@ func TestSigV4Verify(t *testing.T) {
 				return r
 			}},
 		{name: "another algorithm", typ: "IncompleteSignatureException", msg: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'",
-			req: func(t *testing.T) *http.Request {
-				r := signedRequest(t, body, false, good, "dynamodb", "us-east-1", signedAt)
-				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SHA256", "SHA512", 1))
-				return r
-			}},
+			req: authEdited("SHA256", "SHA512")},
 		{name: "no Authorization", typ: "MissingAuthenticationTokenException", msg: "Request is missing Authentication Token",
 			req: func(t *testing.T) *http.Request {
 				r := signedRequest(t, body, false, good, "dynamodb", "us-east-1", signedAt)

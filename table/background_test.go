@@ -13,7 +13,6 @@ import (
 	"github.com/dynago/dynago/storage"
 	"github.com/dynago/dynago/storage/memory"
 	"github.com/dynago/dynago/storage/pebble"
-	"github.com/dynago/dynago/wire"
 )
 
 // TestCountTableAfterReopen: the ItemCount and TableSizeBytes a table gets
@@ -30,21 +29,7 @@ func TestCountTableAfterReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.CreateTable(context.Background(), &wire.CreateTableInput{
-		TableName: qsStr("count"),
-		AttributeDefinitions: []wire.AttributeDefinition{
-			{AttributeName: qsStr("pk"), AttributeType: qsStr("S")},
-			{AttributeName: qsStr("sk"), AttributeType: qsStr("N")},
-		},
-		KeySchema: []wire.KeySchemaElement{
-			{AttributeName: qsStr("pk"), KeyType: qsStr("HASH")},
-			{AttributeName: qsStr("sk"), KeyType: qsStr("RANGE")},
-		},
-		BillingMode: qsStr("PAY_PER_REQUEST"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createPKSKTable(t, db, "count")
 	m := db.lookup("count").meta
 	const n = 3*countPage + 17
 	var wantBytes int64

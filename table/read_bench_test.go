@@ -53,23 +53,29 @@ func benchTable(b *testing.B, dir, name string) (*DB, *pebble.Engine, *Meta) {
 		eng.Close()
 	})
 	if db.lookup(name) == nil {
-		_, err = db.CreateTable(context.Background(), &wire.CreateTableInput{
-			TableName: qsStr(name),
-			AttributeDefinitions: []wire.AttributeDefinition{
-				{AttributeName: qsStr("pk"), AttributeType: qsStr("S")},
-				{AttributeName: qsStr("sk"), AttributeType: qsStr("N")},
-			},
-			KeySchema: []wire.KeySchemaElement{
-				{AttributeName: qsStr("pk"), KeyType: qsStr("HASH")},
-				{AttributeName: qsStr("sk"), KeyType: qsStr("RANGE")},
-			},
-			BillingMode: qsStr("PAY_PER_REQUEST"),
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		createPKSKTable(b, db, name)
 	}
 	return db, eng, db.lookup(name).meta
+}
+
+// createPKSKTable creates table (pk S, sk N), the key of benchItem.
+func createPKSKTable(t testing.TB, db *DB, name string) {
+	t.Helper()
+	_, err := db.CreateTable(context.Background(), &wire.CreateTableInput{
+		TableName: qsStr(name),
+		AttributeDefinitions: []wire.AttributeDefinition{
+			{AttributeName: qsStr("pk"), AttributeType: qsStr("S")},
+			{AttributeName: qsStr("sk"), AttributeType: qsStr("N")},
+		},
+		KeySchema: []wire.KeySchemaElement{
+			{AttributeName: qsStr("pk"), KeyType: qsStr("HASH")},
+			{AttributeName: qsStr("sk"), KeyType: qsStr("RANGE")},
+		},
+		BillingMode: qsStr("PAY_PER_REQUEST"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // bulkLoad writes items straight into the store (as PutItem would store
